@@ -1,0 +1,100 @@
+"""The one mechanism that writes change records.
+
+Single-object writes are caught by the post_save / post_delete handlers below; bulk writes,
+which bypass signals, call ``change_records_for_bulk_create`` from the service that made them.
+Both go through ``_build``, so a record looks the same whatever the entry point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from . import context
+from .choices import ChangeAction
+from .models import ChangeLoggedModel, ChangeRecord
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The record's own fields as JSON-safe values (foreign keys by id)."""
+    exclude = getattr(instance, "change_log_exclude", ())
+    return {
+        field.attname: _json_value(getattr(instance, field.attname))
+        for field in instance._meta.concrete_fields
+        if field.name not in exclude
+    }
+
+
+def _build(
+    instance: models.Model,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    content_type: ContentType | None = None,
+) -> ChangeRecord:
+    ctx = context.current()
+    user = context.actor()
+    return ChangeRecord(
+        user=user,
+        user_name=getattr(user, "username", "") if user is not None else "",
+        request_id=ctx.request_id,
+        source=ctx.source,
+        action=ctx.change_action or action,
+        content_type=content_type or ContentType.objects.get_for_model(instance),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        before=before,
+        after=after,
+    )
+
+
+def change_records_for_bulk_create(instances: Iterable[models.Model]) -> list[ChangeRecord]:
+    """Write "create" records for objects inserted with ``bulk_create`` (which skips signals)."""
+    instances = list(instances)
+    if not instances:
+        return []
+    content_type = ContentType.objects.get_for_model(instances[0])
+    records = [
+        _build(obj, ChangeAction.CREATE, None, snapshot(obj), content_type) for obj in instances
+    ]
+    return ChangeRecord.objects.bulk_create(records, batch_size=2000)
+
+
+@receiver(post_save, dispatch_uid="chengxin_change_record_save")
+def _on_save(sender: type[models.Model], instance: models.Model, created: bool, **kw: Any) -> None:
+    if not isinstance(instance, ChangeLoggedModel) or kw.get("raw"):
+        return
+    after = snapshot(instance)
+    before = None if created else getattr(instance, "_loaded_snapshot", None)
+    if not created and before == after:
+        return  # nothing changed: no record
+    _build(instance, ChangeAction.CREATE if created else ChangeAction.UPDATE, before, after).save()
+    instance._loaded_snapshot = after  # type: ignore[attr-defined]
+
+
+@receiver(post_delete, dispatch_uid="chengxin_change_record_delete")
+def _on_delete(sender: type[models.Model], instance: models.Model, **kw: Any) -> None:
+    if not isinstance(instance, ChangeLoggedModel):
+        return
+    before = getattr(instance, "_loaded_snapshot", None) or snapshot(instance)
+    _build(instance, ChangeAction.DELETE, before, None).save()

@@ -1,0 +1,1 @@
+"""Type approvals and scales: the registry and the one lifecycle state machine."""

@@ -1,0 +1,1 @@
+"""Markets, stalls and vendors: where scales are used in trade."""

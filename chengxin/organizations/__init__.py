@@ -1,0 +1,1 @@
+"""Organisations of every kind, their users and roles, and their authorisations."""

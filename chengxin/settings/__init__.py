@@ -1,0 +1,1 @@
+"""Settings by profile: ``embedded`` (SQLite under var/, the default), ``production``, ``test``."""

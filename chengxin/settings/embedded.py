@@ -1,0 +1,37 @@
+"""The embedded default: one process, SQLite in WAL mode under var/, demo-friendly.
+
+Not for production: the secret key is generated and kept in var/, DEBUG is on.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = os.environ.get("CHENGXIN_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+_key_file = VAR_DIR / "secret_key"
+if not _key_file.exists():
+    _key_file.write_text(secrets.token_urlsafe(50))
+    _key_file.chmod(0o600)
+SECRET_KEY = _key_file.read_text().strip()
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("CHENGXIN_SQLITE_PATH", str(VAR_DIR / "chengxin.sqlite3")),
+        "OPTIONS": {
+            # WAL lets the console read while the sequencer or an import writes.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        },
+    }
+}

@@ -1,0 +1,1 @@
+"""Test factories shared by every app's tests (no fixture files)."""
