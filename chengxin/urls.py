@@ -1,4 +1,11 @@
-from django.contrib import admin
-from django.urls import path
+"""Top-level routes: the console (each app's urls), the API under /api/v1/, admin."""
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("chengxin.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("chengxin.console_urls")),
+]
