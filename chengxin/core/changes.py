@@ -38,10 +38,11 @@ def _json_value(value: Any) -> Any:
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The record's own fields as JSON-safe values (foreign keys by id)."""
     exclude = getattr(instance, "change_log_exclude", ())
+    deferred = instance.get_deferred_fields()  # reading one would query (and recurse) here
     return {
         field.attname: _json_value(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
-        if field.name not in exclude
+        if field.name not in exclude and field.attname not in deferred
     }
 
 

@@ -55,6 +55,23 @@ def acting_as(user: Any, *, source: str, request_id: str | None = None) -> Itera
 
 
 @contextmanager
+def service_actor(user: Any) -> Iterator[None]:
+    """Make ``user`` the actor of the block when no request or command has set one.
+
+    Services take the acting user explicitly; this keeps the change records of a service call
+    made from a test, a shell or a task attributed to that user.
+    """
+    if user is None or actor() is not None:
+        yield
+        return
+    token = _current.set(replace(_current.get(), user=user))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
 def change_action(action: str) -> Iterator[None]:
     """Label the changes made inside the block (e.g. ``transition`` instead of ``update``)."""
     token = _current.set(replace(_current.get(), change_action=action))

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chengxin.core.changes import change_records_for_bulk_create
-from chengxin.core.context import change_action
+from chengxin.core.context import change_action, service_actor
 from chengxin.core.errors import BatchRejected, ServiceError
 from chengxin.core.permissions import get_visible_or_404, scope_for
 from chengxin.markets.models import Market, Stall, Vendor
@@ -53,7 +53,7 @@ def type_approval_status_change(
         raise ServiceError(_("未知状态：%s") % status, code="unknown_status")
     if not decision_no.strip():
         raise ServiceError(_("须填写决定文号"), code="document_required")
-    with transaction.atomic():
+    with transaction.atomic(), service_actor(user):
         approval = get_visible_or_404(TypeApproval, user, pk=type_approval.pk)
         if not approval.writable_by(scope_for(user)):
             raise PermissionDenied(_("仅制造商所在省的市场监管部门可变更型式批准状态"))
@@ -229,7 +229,7 @@ def scale_register_bulk(
         )
     for attempt in range(3):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), service_actor(user):
                 created = Scale.objects.bulk_create(scales, batch_size=1000)
                 if created and created[0].pk is None:  # backends that do not return ids
                     by_code = dict(
@@ -393,7 +393,7 @@ def scale_transition(
     if spec.needs_document and not document.strip():
         raise ServiceError(_("须填写%s") % spec.document_label, code="document_required")
 
-    with transaction.atomic():
+    with transaction.atomic(), service_actor(user):
         base = Scale.objects.select_for_update()
         current = (
             get_visible_or_404(base, user, pk=scale.pk) if user is not None else base.get(pk=scale.pk)
@@ -436,10 +436,9 @@ def scales_expire_overdue(*, today: dt.date | None = None) -> int:
     """Move every in-service scale whose verification has lapsed to overdue (the daily task)."""
     today = today or timezone.localdate()
     moved = 0
-    for scale in Scale.objects.filter(state=ScaleState.IN_SERVICE, valid_until__lt=today).only(
-        "pk"
-    ).iterator():
-        scale_transition(user=None, scale=scale, transition="expire")
+    lapsed = Scale.objects.filter(state=ScaleState.IN_SERVICE, valid_until__lt=today)
+    for pk in list(lapsed.values_list("pk", flat=True)):
+        scale_transition(user=None, scale=Scale(pk=pk), transition="expire")
         moved += 1
     return moved
 
