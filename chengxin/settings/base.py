@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "chengxin.organizations",
     "chengxin.markets",
     "chengxin.instruments",
+    "chengxin.verification",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "chengxin.core.api.CursorPagination",
+    "EXCEPTION_HANDLER": "chengxin.core.api.exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
