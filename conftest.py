@@ -6,8 +6,6 @@ import os
 
 import pytest
 
-from chengxin.testing import factories as f
-
 
 @pytest.fixture
 def world(db):  # noqa: ANN001, ANN201
@@ -19,6 +17,7 @@ def world(db):  # noqa: ANN001, ANN201
 
     from chengxin.organizations.choices import OrganisationKind as K
     from chengxin.organizations.choices import Role
+    from chengxin.testing import factories as f
 
     w = SimpleNamespace()
     w.nation = f.organisation(K.REGULATOR, "000000", name="国家市场监督管理总局")
