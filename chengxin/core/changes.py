@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,26 @@ from django.dispatch import receiver
 from . import context
 from .choices import ChangeAction
 from .models import ChangeLoggedModel, ChangeRecord
+
+
+ChangeListener = Callable[[list[ChangeRecord]], None]
+_listeners: list[ChangeListener] = []
+
+
+def on_change_records(listener: ChangeListener) -> ChangeListener:
+    """Register ``listener`` to receive every batch of change records as they are written.
+
+    It runs inside the writing transaction, so what it writes (the transparency log's pending
+    leaves) commits or rolls back together with the change itself.
+    """
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def _written(records: list[ChangeRecord]) -> None:
+    for listener in _listeners:
+        listener(records)
 
 
 def _json_value(value: Any) -> Any:
@@ -78,7 +98,9 @@ def change_records_for_bulk_create(instances: Iterable[models.Model]) -> list[Ch
     records = [
         _build(obj, ChangeAction.CREATE, None, snapshot(obj), content_type) for obj in instances
     ]
-    return ChangeRecord.objects.bulk_create(records, batch_size=2000)
+    written = ChangeRecord.objects.bulk_create(records, batch_size=2000)
+    _written(written)
+    return written
 
 
 @receiver(post_save, dispatch_uid="chengxin_change_record_save")
@@ -89,7 +111,9 @@ def _on_save(sender: type[models.Model], instance: models.Model, created: bool, 
     before = None if created else getattr(instance, "_loaded_snapshot", None)
     if not created and before == after:
         return  # nothing changed: no record
-    _build(instance, ChangeAction.CREATE if created else ChangeAction.UPDATE, before, after).save()
+    record = _build(instance, ChangeAction.CREATE if created else ChangeAction.UPDATE, before, after)
+    record.save()
+    _written([record])
     instance._loaded_snapshot = after  # type: ignore[attr-defined]
 
 
@@ -98,4 +122,6 @@ def _on_delete(sender: type[models.Model], instance: models.Model, **kw: Any) ->
     if not isinstance(instance, ChangeLoggedModel):
         return
     before = getattr(instance, "_loaded_snapshot", None) or snapshot(instance)
-    _build(instance, ChangeAction.DELETE, before, None).save()
+    record = _build(instance, ChangeAction.DELETE, before, None)
+    record.save()
+    _written([record])

@@ -126,7 +126,7 @@ class SoftwareIdentification(ChangeLoggedModel):
         return f"{self.version} ({self.checksum})"
 
 
-class TypeApprovalStatusChange(models.Model):
+class TypeApprovalStatusChange(ChangeLoggedModel):
     """One dated change of a type approval's status, with the decision behind it."""
 
     type_approval = models.ForeignKey(
@@ -277,7 +277,7 @@ class Scale(ChangeLoggedModel):
         )
 
 
-class LifecycleEvent(models.Model):
+class LifecycleEvent(ChangeLoggedModel):
     """One transition in a scale's life: what happened, who did it, when, on which document."""
 
     scale = models.ForeignKey(

@@ -239,7 +239,7 @@ def scale_register_bulk(
                     )
                     for s in scales:
                         s.pk = by_code[s.code]
-                LifecycleEvent.objects.bulk_create(
+                events = LifecycleEvent.objects.bulk_create(
                     [
                         LifecycleEvent(
                             scale_id=s.pk,
@@ -256,6 +256,7 @@ def scale_register_bulk(
                     batch_size=1000,
                 )
                 change_records_for_bulk_create(scales)
+                change_records_for_bulk_create(events)
             return scales
         except IntegrityError:
             # A generated code collided with an existing one (31^9 codes: rare). Draw again.

@@ -75,6 +75,8 @@ class Vendor(ChangeLoggedModel):
     id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
 
+    personal_fields = ("name", "phone", "id_number", "uscc")
+
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:

@@ -39,6 +39,8 @@ class Organisation(ChangeLoggedModel):
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
 
+    personal_fields = ("contact_name", "contact_phone")
+
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:

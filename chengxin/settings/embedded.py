@@ -35,3 +35,5 @@ DATABASES = {
         },
     }
 }
+
+CHENGXIN_LOG_KEY_AUTOCREATE = True

@@ -25,3 +25,5 @@ else:
         }
     }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+CHENGXIN_LOG_KEY_AUTOCREATE = True

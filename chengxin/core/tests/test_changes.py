@@ -65,7 +65,9 @@ def test_bulk_registration_records_every_created_scale(world):
     ]
     with acting_as(world.u_maker, source="api", request_id="bulk-req-1"):
         scales = services.scale_register_bulk(user=world.u_maker, rows=rows)
-    records = ChangeRecord.objects.filter(request_id="bulk-req-1", action="create")
+    records = ChangeRecord.objects.filter(
+        request_id="bulk-req-1", action="create", content_type__model="scale"
+    )
     assert records.count() == 25
     assert set(records.values_list("object_id", flat=True)) == {str(s.pk) for s in scales}
 

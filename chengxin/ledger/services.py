@@ -1,0 +1,191 @@
+"""Writing to the log: pending leaves (with each change record) and the sequencer.
+
+``log_append_change_records`` runs inside the transaction that writes the change records, so a
+record and its pending leaf commit together or not at all. ``log_integrate`` is the only code
+that gives leaves an index, stores tree hashes and signs checkpoints; it does all of one batch in
+one transaction, so killing it at any point leaves either the old tree or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from chengxin.core.models import ChangeRecord
+
+from . import keys, leaves, merkle
+from .checkpoint import Checkpoint as CheckpointBody
+from .checkpoint import sign_checkpoint
+from .models import Checkpoint, LogEntry, Subject
+
+_PERSONAL: dict[int, tuple[str, ...]] = {}
+
+
+def _personal_fields(content_type_id: int) -> tuple[str, ...]:
+    if content_type_id not in _PERSONAL:
+        from django.contrib.contenttypes.models import ContentType
+
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        _PERSONAL[content_type_id] = tuple(getattr(model, "personal_fields", ()))
+    return _PERSONAL[content_type_id]
+
+
+def _model_label(content_type_id: int) -> str:
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_id(content_type_id)
+    return f"{ct.app_label}.{ct.model}"
+
+
+def leaf_bytes(record: ChangeRecord, salt: bytes) -> bytes:
+    """The v1 leaf of ``record`` (also what the audit recomputes)."""
+    return leaves.change_leaf(
+        record_id=record.pk,
+        time=record.time,
+        model=_model_label(record.content_type_id),
+        object_id=record.object_id,
+        action=record.action,
+        actor=record.user_name or None,
+        source=record.source,
+        request_id=record.request_id,
+        before=record.before,
+        after=record.after,
+        personal_fields=_personal_fields(record.content_type_id),
+        salt=salt,
+    )
+
+
+def log_append_change_records(records: Sequence[ChangeRecord]) -> None:
+    """Queue one pending leaf per change record (called by the change-record mechanism)."""
+    entries = []
+    for record in records:
+        salt = os.urandom(leaves.SALT_BYTES)
+        data = leaf_bytes(record, salt)
+        entries.append(
+            LogEntry(record_id=record.pk, data=data, leaf_hash=merkle.leaf_hash(data), salt=salt)
+        )
+    LogEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+class DatabaseHashReader:
+    """Stored tree hashes by storage index, with the batch being written kept in memory."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, bytes] = {}
+        self._table = connection.ops.quote_name("ledger_treehash")
+        self._index = connection.ops.quote_name("index")
+
+    def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
+        missing = [i for i in indexes if i not in self.pending]
+        found: dict[int, bytes] = {}
+        if missing:
+            placeholders = ",".join(["%s"] * len(missing))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {self._index}, hash FROM {self._table} "  # noqa: S608 (names quoted)
+                    f"WHERE {self._index} IN ({placeholders})",
+                    missing,
+                )
+                found = {row[0]: bytes(row[1]) for row in cursor.fetchall()}
+        result = []
+        for i in indexes:
+            value = self.pending.get(i) or found.get(i)
+            if value is None:
+                raise merkle.ProofError(f"stored hash {i} is missing from the database")
+            result.append(value)
+        return result
+
+
+def tree_size() -> int:
+    last = LogEntry.objects.filter(index__isnull=False).order_by("-index").values_list(
+        "index", flat=True
+    ).first()
+    return 0 if last is None else last + 1
+
+
+def _lock_sequencer() -> None:
+    # SQLite serialises writers already (IMMEDIATE transactions); PostgreSQL needs a lock so
+    # that two sequencers never number the same leaves.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(8125301)")
+
+
+def log_integrate(*, limit: int = 50_000) -> int:
+    """Give pending leaves their index, extend the tree, sign a checkpoint; return how many."""
+    with transaction.atomic():
+        _lock_sequencer()
+        size = tree_size()
+        pending = list(
+            LogEntry.objects.filter(index__isnull=True)
+            .order_by("id")
+            .values_list("id", "leaf_hash", "data")[:limit]
+        )
+        if not pending and Checkpoint.objects.filter(size=size).exists():
+            return 0
+        reader = DatabaseHashReader()
+        next_storage = merkle.stored_hash_count(size)
+        tree_rows: list[tuple[int, bytes]] = []
+        for offset, (_, leaf_hash, _) in enumerate(pending):
+            for h in merkle.stored_hashes(size + offset, bytes(leaf_hash), reader):
+                reader.pending[next_storage] = h
+                tree_rows.append((next_storage, h))
+                next_storage += 1
+        now = timezone.now()
+        q = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {q('ledger_logentry')} SET {q('index')} = %s, integrated_at = %s "  # noqa: S608
+                "WHERE id = %s",
+                [(size + offset, now, entry_id) for offset, (entry_id, _, _) in enumerate(pending)],
+            )
+            cursor.executemany(
+                f"INSERT INTO {q('ledger_treehash')} ({q('index')}, hash) VALUES (%s, %s)",  # noqa: S608
+                tree_rows,
+            )
+            cursor.executemany(
+                f"INSERT INTO {q('ledger_subject')} ({q('key')}, leaf_index) VALUES (%s, %s)",  # noqa: S608
+                [
+                    (key, size + offset)
+                    for offset, (_, _, data) in enumerate(pending)
+                    for key in leaves.subjects(leaves.parse_leaf(bytes(data)))
+                ],
+            )
+        new_size = size + len(pending)
+        checkpoint_sign(new_size, merkle.tree_hash(new_size, reader))
+    return len(pending)
+
+
+def checkpoint_sign(size: int, root: bytes) -> Checkpoint:
+    body = CheckpointBody(origin=keys.origin(), size=size, root_hash=root)
+    note = sign_checkpoint(body, [keys.log_signer()])
+    return Checkpoint.objects.create(size=size, root_hash=root, note=note)
+
+
+def log_integrate_all(*, batch: int = 50_000) -> int:
+    total = 0
+    while True:
+        done = log_integrate(limit=batch)
+        total += done
+        if done < batch:
+            return total
+
+
+def subjects_rebuild() -> int:
+    """Rebuild the content index from the leaves alone."""
+    with transaction.atomic():
+        Subject.objects.all().delete()
+        rows = []
+        for index, data in LogEntry.objects.filter(index__isnull=False).order_by(
+            "index"
+        ).values_list("index", "data").iterator(chunk_size=5000):
+            for key in leaves.subjects(leaves.parse_leaf(bytes(data))):
+                rows.append(Subject(key=key, leaf_index=index))
+            if len(rows) >= 10_000:
+                Subject.objects.bulk_create(rows)
+                rows = []
+        Subject.objects.bulk_create(rows)
+    return Subject.objects.count()
