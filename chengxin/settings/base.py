@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "chengxin.markets",
     "chengxin.instruments",
     "chengxin.verification",
+    "chengxin.ledger",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "chengxin.organizations.choices.OrganisationKind",
+        "AuthorisationKindEnum": "chengxin.organizations.choices.AuthorisationKind",
+        "ScaleStateEnum": "chengxin.instruments.choices.ScaleState",
+        "TypeApprovalStatusEnum": "chengxin.instruments.choices.TypeApprovalStatus",
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -143,3 +151,8 @@ LOGGING = {
 CHENGXIN_VERIFICATION_VALIDITY_MONTHS = int(
     os.environ.get("CHENGXIN_VERIFICATION_VALIDITY_MONTHS", "12")
 )
+
+# Transparency log: its name (origin line of checkpoints) and whether a missing signing key may
+# be generated (embedded and test profiles only).
+CHENGXIN_LOG_ORIGIN = os.environ.get("CHENGXIN_LOG_ORIGIN", "chengxin.localhost/log")
+CHENGXIN_LOG_KEY_AUTOCREATE = False
