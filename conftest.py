@@ -8,7 +8,7 @@ import pytest
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     """A small, realistic jurisdiction: Zhejiang with Hangzhou (Xihu) and Ningbo, plus Jiangsu.
 
     Every actor kind has an organisation and a user inside Hangzhou Xihu, and a twin outside.
@@ -61,6 +61,6 @@ def world(db):  # noqa: ANN001, ANN201
     return w
 
 
-def pytest_report_header(config):  # noqa: ANN001, ANN201
+def pytest_report_header(config):
     url = os.environ.get("CHENGXIN_TEST_DATABASE_URL")
     return f"chengxin database: {'PostgreSQL ' + url if url else 'SQLite (in memory)'}"

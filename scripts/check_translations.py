@@ -24,9 +24,20 @@ def main() -> int:
         copy = Path(tmp) / "django.po"
         shutil.copy(CATALOGUE, copy)
         subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "en", "--ignore=.venv",
-             "--ignore=node_modules", "--ignore=var", "--no-location", "-v0"],
-            cwd=ROOT, check=True,
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "en",
+                "--ignore=.venv",
+                "--ignore=node_modules",
+                "--ignore=var",
+                "--no-location",
+                "-v0",
+            ],
+            cwd=ROOT,
+            check=True,
         )
         try:
             problems = _problems(CATALOGUE)

@@ -22,7 +22,6 @@ from . import context
 from .choices import ChangeAction
 from .models import ChangeLoggedModel, ChangeRecord
 
-
 ChangeListener = Callable[[list[ChangeRecord]], None]
 _listeners: list[ChangeListener] = []
 
@@ -111,7 +110,9 @@ def _on_save(sender: type[models.Model], instance: models.Model, created: bool, 
     before = None if created else getattr(instance, "_loaded_snapshot", None)
     if not created and before == after:
         return  # nothing changed: no record
-    record = _build(instance, ChangeAction.CREATE if created else ChangeAction.UPDATE, before, after)
+    record = _build(
+        instance, ChangeAction.CREATE if created else ChangeAction.UPDATE, before, after
+    )
     record.save()
     _written([record])
     instance._loaded_snapshot = after  # type: ignore[attr-defined]

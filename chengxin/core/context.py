@@ -25,7 +25,11 @@ class ActionContext:
     change_action: str | None = None
 
 
-_current: ContextVar[ActionContext] = ContextVar("chengxin_action", default=ActionContext())
+# ActionContext is frozen, so sharing one default instance is safe.
+_current: ContextVar[ActionContext] = ContextVar(
+    "chengxin_action",
+    default=ActionContext(),  # noqa: B039
+)
 
 
 def current() -> ActionContext:

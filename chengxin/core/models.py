@@ -6,7 +6,7 @@ written by one mechanism (``chengxin.core.changes``), never by views or services
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ChangeAction
+
+if TYPE_CHECKING:
+    from .permissions import Scope
 
 
 class ChangeLoggedModel(models.Model):
@@ -28,13 +31,19 @@ class ChangeLoggedModel(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     change_log_exclude: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
+    # Fields holding personal data: kept in change records (which only authorised users read)
+    # but replaced by salted commitments in the public transparency log.
+    personal_fields: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
 
+    # The state as loaded, for the "before" of the next change record.
+    _loaded_snapshot: dict[str, Any] | None = None
+
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Any:
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded_snapshot = instance.snapshot()
         return instance
 
@@ -97,6 +106,19 @@ class ChangeRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("change records cannot be deleted")
+
+    @classmethod
+    def jurisdiction_q(cls, scope: Scope) -> models.Q | None:
+        """Records made by people of the user's own organisation (all of them nationwide).
+
+        Records of one object the user can see are reached through that object instead
+        (the object's history), which checks the object's own jurisdiction first.
+        """
+        if scope.everything:
+            return None
+        if scope.organisation_id is not None:
+            return models.Q(user__organisation_id=scope.organisation_id)
+        return models.Q(user_id=scope.user_id)
 
     @property
     def changed_fields(self) -> list[str]:

@@ -18,7 +18,9 @@ class ScaleFilterSet(django_filters.FilterSet):
     manufacturer = django_filters.NumberFilter(field_name="manufacturer_id", label=_("生产企业"))
     type_approval = django_filters.NumberFilter(field_name="type_approval_id", label=_("型式批准"))
     market = django_filters.NumberFilter(field_name="market_id", label=_("市场"))
-    accuracy_class = django_filters.ChoiceFilter(choices=AccuracyClass.choices, label=_("准确度等级"))
+    accuracy_class = django_filters.ChoiceFilter(
+        choices=AccuracyClass.choices, label=_("准确度等级")
+    )
     software_version = django_filters.CharFilter(label=_("软件版本"))
     valid_until_before = django_filters.DateFilter(
         field_name="valid_until", lookup_expr="lte", label=_("有效期至（早于）")
@@ -51,7 +53,9 @@ class TypeApprovalFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索（证书编号、型号）"))
     status = django_filters.ChoiceFilter(choices=TypeApprovalStatus.choices, label=_("状态"))
     manufacturer = django_filters.NumberFilter(field_name="manufacturer_id", label=_("生产企业"))
-    accuracy_class = django_filters.ChoiceFilter(choices=AccuracyClass.choices, label=_("准确度等级"))
+    accuracy_class = django_filters.ChoiceFilter(
+        choices=AccuracyClass.choices, label=_("准确度等级")
+    )
 
     class Meta:
         model = TypeApproval
@@ -63,6 +67,4 @@ class TypeApprovalFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(certificate_no__icontains=value) | Q(model_name__icontains=value)
-        )
+        return queryset.filter(Q(certificate_no__icontains=value) | Q(model_name__icontains=value))

@@ -187,8 +187,14 @@ def transitions_from(state: str) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if state in t.sources]
 
 
-def refusal(transition: Transition, *, state: str, actor_kind: str, roles: frozenset[str] | None,
-            superuser: bool = False) -> Refusal | None:
+def refusal(
+    transition: Transition,
+    *,
+    state: str,
+    actor_kind: str,
+    roles: frozenset[str] | None,
+    superuser: bool = False,
+) -> Refusal | None:
     """None when ``actor_kind`` with ``roles`` may perform ``transition`` from ``state``."""
     if state not in transition.sources:
         return Refusal(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,9 +19,9 @@ from . import codes
 from .choices import AccuracyClass, ScaleState, TypeApprovalStatus
 
 
-def _grams(verbose_name: str, **kwargs: object) -> models.DecimalField:
+def _grams(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
     # Masses are exact decimals in grams: 0.0001 g resolves class I intervals, 10^8 g is 100 t.
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=4, **kwargs)  # type: ignore[arg-type]
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=4, **kwargs)
 
 
 class TypeApproval(ChangeLoggedModel):
@@ -221,7 +223,9 @@ class Scale(ChangeLoggedModel):
     )
     state_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
-    calibration_counter = models.PositiveIntegerField(_("校准计数器（封印时）"), null=True, blank=True)
+    calibration_counter = models.PositiveIntegerField(
+        _("校准计数器（封印时）"), null=True, blank=True
+    )
     configuration_counter = models.PositiveIntegerField(
         _("配置计数器（封印时）"), null=True, blank=True
     )
@@ -284,7 +288,9 @@ class LifecycleEvent(ChangeLoggedModel):
         Scale, verbose_name=_("电子计价秤"), on_delete=models.PROTECT, related_name="events"
     )
     transition = models.CharField(_("事项"), max_length=32)
-    from_state = models.CharField(_("原状态"), max_length=16, choices=ScaleState.choices, blank=True)
+    from_state = models.CharField(
+        _("原状态"), max_length=16, choices=ScaleState.choices, blank=True
+    )
     to_state = models.CharField(_("新状态"), max_length=16, choices=ScaleState.choices)
     at = models.DateTimeField(_("时间"), default=timezone.now)
     user = models.ForeignKey(

@@ -110,8 +110,14 @@ def _row_errors(
     unknown = set(row) - _ROW_FIELDS
     for name in sorted(unknown):
         errors[name] = _("未知字段")
-    for name in ("serial", "type_approval", "production_code", "software_version",
-                 "software_checksum", "manufactured_on"):
+    for name in (
+        "serial",
+        "type_approval",
+        "production_code",
+        "software_version",
+        "software_checksum",
+        "manufactured_on",
+    ):
         value = row.get(name)
         if value is None or str(value).strip() == "":
             errors[name] = _("必填")
@@ -132,8 +138,8 @@ def _row_errors(
         clean["software_version"], clean["software_checksum"] = sw
     try:
         made = row["manufactured_on"]
-        clean["manufactured_on"] = made if isinstance(made, dt.date) else dt.date.fromisoformat(
-            str(made).strip()
+        clean["manufactured_on"] = (
+            made if isinstance(made, dt.date) else dt.date.fromisoformat(str(made).strip())
         )
         if clean["manufactured_on"] > timezone.localdate():
             errors["manufactured_on"] = _("生产日期不能晚于今天")
@@ -285,12 +291,16 @@ def scale_register(*, user: Any, **row: Any) -> Scale:
 def _resolve(model: Any, user: Any, value: Any, label: str) -> Any:
     pk = getattr(value, "pk", value)
     try:
-        return get_visible_or_404(model, user, pk=pk) if user is not None else model.objects.get(pk=pk)
+        return (
+            get_visible_or_404(model, user, pk=pk) if user is not None else model.objects.get(pk=pk)
+        )
     except (Http404, model.DoesNotExist) as exc:
         raise ServiceError(_("%s不存在或不在您的管辖范围内") % label, code="not_found") from exc
 
 
-def _apply_values(scale: Scale, transition: str, user: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+def _apply_values(
+    scale: Scale, transition: str, user: Any, values: Mapping[str, Any]
+) -> dict[str, Any]:
     """Set the fields a transition carries; returns what changed, for the lifecycle event."""
     details: dict[str, Any] = {}
     scope = scope_for(user)
@@ -397,7 +407,9 @@ def scale_transition(
     with transaction.atomic(), service_actor(user):
         base = Scale.objects.select_for_update()
         current = (
-            get_visible_or_404(base, user, pk=scale.pk) if user is not None else base.get(pk=scale.pk)
+            get_visible_or_404(base, user, pk=scale.pk)
+            if user is not None
+            else base.get(pk=scale.pk)
         )
         scope = scope_for(user)
         reason = refusal(
@@ -442,4 +454,3 @@ def scales_expire_overdue(*, today: dt.date | None = None) -> int:
         scale_transition(user=None, scale=Scale(pk=pk), transition="expire")
         moved += 1
     return moved
-

@@ -100,9 +100,12 @@ class DatabaseHashReader:
 
 
 def tree_size() -> int:
-    last = LogEntry.objects.filter(index__isnull=False).order_by("-index").values_list(
-        "index", flat=True
-    ).first()
+    last = (
+        LogEntry.objects.filter(index__isnull=False)
+        .order_by("-index")
+        .values_list("index", flat=True)
+        .first()
+    )
     return 0 if last is None else last + 1
 
 
@@ -179,11 +182,10 @@ def subjects_rebuild() -> int:
     with transaction.atomic():
         Subject.objects.all().delete()
         rows = []
-        for index, data in LogEntry.objects.filter(index__isnull=False).order_by(
-            "index"
-        ).values_list("index", "data").iterator(chunk_size=5000):
+        integrated = LogEntry.objects.filter(index__isnull=False).order_by("index")
+        for index, data in integrated.values_list("index", "data").iterator(chunk_size=5000):
             for key in leaves.subjects(leaves.parse_leaf(bytes(data))):
-                rows.append(Subject(key=key, leaf_index=index))
+                rows.append(Subject(key=key, leaf_index=int(index or 0)))
             if len(rows) >= 10_000:
                 Subject.objects.bulk_create(rows)
                 rows = []

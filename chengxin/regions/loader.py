@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -89,13 +90,15 @@ def division_rows() -> Iterator[DivisionRow]:
     retired: dict[str, tuple[str, dt.date]] = {}
     revisions = historical_revisions()
     lists = [*revisions, (CURRENT_LIST_DATE, current)]
-    for (_, table), (next_date, next_table) in zip(lists, lists[1:], strict=False):
+    for (_, table), (next_date, next_table) in itertools.pairwise(lists):
         for code, name in table.items():
             if code not in next_table and code not in current:
                 retired[code] = (name, next_date)
     names = {**{c: n for c, (n, _) in retired.items()}, **current}
     known = set(names)
     yield DivisionRow(NATION, "全国", "nation", None, None)
-    for code in sorted(names, key=lambda c: (level_of(c) != "province", level_of(c) == "county", c)):
+    for code in sorted(
+        names, key=lambda c: (level_of(c) != "province", level_of(c) == "county", c)
+    ):
         until = None if code in current else retired[code][1]
         yield DivisionRow(code, names[code], level_of(code), _parent(code, known), until)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DivisionLevel
 from .codes import prefix_of
+
+if TYPE_CHECKING:
+    from chengxin.core.permissions import Scope
 
 
 class Division(models.Model):
@@ -37,6 +43,10 @@ class Division(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    @classmethod
+    def jurisdiction_q(cls, scope: Scope) -> Q | None:
+        return None  # the list of divisions is public
 
     @property
     def prefix(self) -> str:

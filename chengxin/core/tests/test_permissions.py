@@ -41,7 +41,7 @@ SEES_XIHU_SCALE = {
 
 SEES_XIHU_MARKET = {**SEES_XIHU_SCALE, "u_maker": False}
 SEES_XIHU_VENDOR = {
-    **{k: False for k in SEES_XIHU_SCALE},
+    **dict.fromkeys(SEES_XIHU_SCALE, False),
     "u_nation": True,
     "u_zhejiang": True,
     "u_xihu": True,

@@ -5,118 +5,367 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LifecycleEvent',
+            name="LifecycleEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('transition', models.CharField(max_length=32, verbose_name='事项')),
-                ('from_state', models.CharField(blank=True, choices=[('manufactured', '已生产'), ('in_stock', '库存'), ('sold', '已销售'), ('registered', '已登记'), ('in_service', '在用'), ('overdue', '超期未检'), ('locked', '已锁机'), ('repaired', '修理后待检'), ('rejected', '检定不合格'), ('retired', '停用'), ('scrapped', '报废'), ('seized', '查封扣押'), ('destroyed', '销毁')], max_length=16, verbose_name='原状态')),
-                ('to_state', models.CharField(choices=[('manufactured', '已生产'), ('in_stock', '库存'), ('sold', '已销售'), ('registered', '已登记'), ('in_service', '在用'), ('overdue', '超期未检'), ('locked', '已锁机'), ('repaired', '修理后待检'), ('rejected', '检定不合格'), ('retired', '停用'), ('scrapped', '报废'), ('seized', '查封扣押'), ('destroyed', '销毁')], max_length=16, verbose_name='新状态')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('document', models.CharField(blank=True, max_length=64, verbose_name='文书编号')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='变更内容')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("transition", models.CharField(max_length=32, verbose_name="事项")),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("manufactured", "已生产"),
+                            ("in_stock", "库存"),
+                            ("sold", "已销售"),
+                            ("registered", "已登记"),
+                            ("in_service", "在用"),
+                            ("overdue", "超期未检"),
+                            ("locked", "已锁机"),
+                            ("repaired", "修理后待检"),
+                            ("rejected", "检定不合格"),
+                            ("retired", "停用"),
+                            ("scrapped", "报废"),
+                            ("seized", "查封扣押"),
+                            ("destroyed", "销毁"),
+                        ],
+                        max_length=16,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("manufactured", "已生产"),
+                            ("in_stock", "库存"),
+                            ("sold", "已销售"),
+                            ("registered", "已登记"),
+                            ("in_service", "在用"),
+                            ("overdue", "超期未检"),
+                            ("locked", "已锁机"),
+                            ("repaired", "修理后待检"),
+                            ("rejected", "检定不合格"),
+                            ("retired", "停用"),
+                            ("scrapped", "报废"),
+                            ("seized", "查封扣押"),
+                            ("destroyed", "销毁"),
+                        ],
+                        max_length=16,
+                        verbose_name="新状态",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间"),
+                ),
+                ("document", models.CharField(blank=True, max_length=64, verbose_name="文书编号")),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="变更内容")),
             ],
             options={
-                'verbose_name': '生命周期事件',
-                'verbose_name_plural': '生命周期事件',
-                'ordering': ('scale', 'at', 'id'),
+                "verbose_name": "生命周期事件",
+                "verbose_name_plural": "生命周期事件",
+                "ordering": ("scale", "at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='Scale',
+            name="Scale",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=10, unique=True, verbose_name='一秤一码')),
-                ('serial', models.CharField(max_length=64, verbose_name='出厂编号')),
-                ('accuracy_class', models.CharField(choices=[('I', 'I 特种准确度'), ('II', 'II 高准确度'), ('III', 'III 中准确度'), ('IIII', 'IIII 普通准确度')], max_length=4, verbose_name='准确度等级')),
-                ('max_capacity_g', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='最大秤量（g）')),
-                ('min_capacity_g', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='最小秤量（g）')),
-                ('e_g', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='检定分度值 e（g）')),
-                ('d_g', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='实际分度值 d（g）')),
-                ('software_version', models.CharField(max_length=64, verbose_name='软件版本')),
-                ('software_checksum', models.CharField(max_length=128, verbose_name='软件校验和')),
-                ('production_code', models.CharField(max_length=64, verbose_name='生产码')),
-                ('repair_code', models.CharField(blank=True, max_length=64, verbose_name='维修码')),
-                ('verification_code', models.CharField(blank=True, max_length=64, verbose_name='检定码')),
-                ('seal_ids', models.JSONField(blank=True, default=list, verbose_name='封印编号')),
-                ('device_public_key', models.CharField(blank=True, max_length=128, verbose_name='设备公钥')),
-                ('manufactured_on', models.DateField(verbose_name='生产日期')),
-                ('state', models.CharField(choices=[('manufactured', '已生产'), ('in_stock', '库存'), ('sold', '已销售'), ('registered', '已登记'), ('in_service', '在用'), ('overdue', '超期未检'), ('locked', '已锁机'), ('repaired', '修理后待检'), ('rejected', '检定不合格'), ('retired', '停用'), ('scrapped', '报废'), ('seized', '查封扣押'), ('destroyed', '销毁')], default='manufactured', max_length=16, verbose_name='状态')),
-                ('state_changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='状态变更时间')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('calibration_counter', models.PositiveIntegerField(blank=True, null=True, verbose_name='校准计数器（封印时）')),
-                ('configuration_counter', models.PositiveIntegerField(blank=True, null=True, verbose_name='配置计数器（封印时）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=10, unique=True, verbose_name="一秤一码")),
+                ("serial", models.CharField(max_length=64, verbose_name="出厂编号")),
+                (
+                    "accuracy_class",
+                    models.CharField(
+                        choices=[
+                            ("I", "I 特种准确度"),
+                            ("II", "II 高准确度"),
+                            ("III", "III 中准确度"),
+                            ("IIII", "IIII 普通准确度"),
+                        ],
+                        max_length=4,
+                        verbose_name="准确度等级",
+                    ),
+                ),
+                (
+                    "max_capacity_g",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=14, verbose_name="最大秤量（g）"
+                    ),
+                ),
+                (
+                    "min_capacity_g",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=14, verbose_name="最小秤量（g）"
+                    ),
+                ),
+                (
+                    "e_g",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=14, verbose_name="检定分度值 e（g）"
+                    ),
+                ),
+                (
+                    "d_g",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=14, verbose_name="实际分度值 d（g）"
+                    ),
+                ),
+                ("software_version", models.CharField(max_length=64, verbose_name="软件版本")),
+                ("software_checksum", models.CharField(max_length=128, verbose_name="软件校验和")),
+                ("production_code", models.CharField(max_length=64, verbose_name="生产码")),
+                ("repair_code", models.CharField(blank=True, max_length=64, verbose_name="维修码")),
+                (
+                    "verification_code",
+                    models.CharField(blank=True, max_length=64, verbose_name="检定码"),
+                ),
+                ("seal_ids", models.JSONField(blank=True, default=list, verbose_name="封印编号")),
+                (
+                    "device_public_key",
+                    models.CharField(blank=True, max_length=128, verbose_name="设备公钥"),
+                ),
+                ("manufactured_on", models.DateField(verbose_name="生产日期")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("manufactured", "已生产"),
+                            ("in_stock", "库存"),
+                            ("sold", "已销售"),
+                            ("registered", "已登记"),
+                            ("in_service", "在用"),
+                            ("overdue", "超期未检"),
+                            ("locked", "已锁机"),
+                            ("repaired", "修理后待检"),
+                            ("rejected", "检定不合格"),
+                            ("retired", "停用"),
+                            ("scrapped", "报废"),
+                            ("seized", "查封扣押"),
+                            ("destroyed", "销毁"),
+                        ],
+                        default="manufactured",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "state_changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="状态变更时间"
+                    ),
+                ),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                (
+                    "calibration_counter",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="校准计数器（封印时）"
+                    ),
+                ),
+                (
+                    "configuration_counter",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="配置计数器（封印时）"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '电子计价秤',
-                'verbose_name_plural': '电子计价秤',
-                'ordering': ('-id',),
+                "verbose_name": "电子计价秤",
+                "verbose_name_plural": "电子计价秤",
+                "ordering": ("-id",),
             },
         ),
         migrations.CreateModel(
-            name='SoftwareIdentification',
+            name="SoftwareIdentification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.CharField(max_length=64, verbose_name='软件版本')),
-                ('checksum', models.CharField(max_length=128, verbose_name='校验和')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.CharField(max_length=64, verbose_name="软件版本")),
+                ("checksum", models.CharField(max_length=128, verbose_name="校验和")),
             ],
             options={
-                'verbose_name': '软件标识',
-                'verbose_name_plural': '软件标识',
-                'ordering': ('type_approval', 'version'),
+                "verbose_name": "软件标识",
+                "verbose_name_plural": "软件标识",
+                "ordering": ("type_approval", "version"),
             },
         ),
         migrations.CreateModel(
-            name='TypeApproval',
+            name="TypeApproval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('certificate_no', models.CharField(max_length=64, unique=True, verbose_name='型式批准证书编号')),
-                ('model_name', models.CharField(max_length=64, verbose_name='型号')),
-                ('instrument_kind', models.CharField(choices=[('price_computing_scale', '电子计价秤'), ('traceability_scale', '追溯秤'), ('fair_scale', '公平秤')], default='price_computing_scale', max_length=32, verbose_name='器具种类')),
-                ('accuracy_class', models.CharField(choices=[('I', 'I 特种准确度'), ('II', 'II 高准确度'), ('III', 'III 中准确度'), ('IIII', 'IIII 普通准确度')], max_length=4, verbose_name='准确度等级')),
-                ('max_capacity_g', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='最大秤量（g）')),
-                ('min_capacity_g', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='最小秤量（g）')),
-                ('e_g', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='检定分度值 e（g）')),
-                ('evaluation_report_no', models.CharField(blank=True, max_length=64, verbose_name='型式评价报告编号')),
-                ('issued_on', models.DateField(verbose_name='批准日期')),
-                ('spec_version', models.CharField(default='JJF 2184-2025', max_length=32, verbose_name='依据规范')),
-                ('status', models.CharField(choices=[('valid', '有效'), ('not_for_new', '停止用于新产品'), ('withdrawn', '撤销（所有器具）')], db_index=True, default='valid', max_length=16, verbose_name='状态')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "certificate_no",
+                    models.CharField(max_length=64, unique=True, verbose_name="型式批准证书编号"),
+                ),
+                ("model_name", models.CharField(max_length=64, verbose_name="型号")),
+                (
+                    "instrument_kind",
+                    models.CharField(
+                        choices=[
+                            ("price_computing_scale", "电子计价秤"),
+                            ("traceability_scale", "追溯秤"),
+                            ("fair_scale", "公平秤"),
+                        ],
+                        default="price_computing_scale",
+                        max_length=32,
+                        verbose_name="器具种类",
+                    ),
+                ),
+                (
+                    "accuracy_class",
+                    models.CharField(
+                        choices=[
+                            ("I", "I 特种准确度"),
+                            ("II", "II 高准确度"),
+                            ("III", "III 中准确度"),
+                            ("IIII", "IIII 普通准确度"),
+                        ],
+                        max_length=4,
+                        verbose_name="准确度等级",
+                    ),
+                ),
+                (
+                    "max_capacity_g",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=14, verbose_name="最大秤量（g）"
+                    ),
+                ),
+                (
+                    "min_capacity_g",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=14, verbose_name="最小秤量（g）"
+                    ),
+                ),
+                (
+                    "e_g",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=14, verbose_name="检定分度值 e（g）"
+                    ),
+                ),
+                (
+                    "evaluation_report_no",
+                    models.CharField(blank=True, max_length=64, verbose_name="型式评价报告编号"),
+                ),
+                ("issued_on", models.DateField(verbose_name="批准日期")),
+                (
+                    "spec_version",
+                    models.CharField(
+                        default="JJF 2184-2025", max_length=32, verbose_name="依据规范"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("valid", "有效"),
+                            ("not_for_new", "停止用于新产品"),
+                            ("withdrawn", "撤销（所有器具）"),
+                        ],
+                        db_index=True,
+                        default="valid",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '型式批准',
-                'verbose_name_plural': '型式批准',
-                'ordering': ('-issued_on', 'certificate_no'),
+                "verbose_name": "型式批准",
+                "verbose_name_plural": "型式批准",
+                "ordering": ("-issued_on", "certificate_no"),
             },
         ),
         migrations.CreateModel(
-            name='TypeApprovalStatusChange',
+            name="TypeApprovalStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('valid', '有效'), ('not_for_new', '停止用于新产品'), ('withdrawn', '撤销（所有器具）')], max_length=16, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('valid', '有效'), ('not_for_new', '停止用于新产品'), ('withdrawn', '撤销（所有器具）')], max_length=16, verbose_name='新状态')),
-                ('effective_on', models.DateField(verbose_name='生效日期')),
-                ('decision_no', models.CharField(max_length=64, verbose_name='决定文号')),
-                ('reason', models.TextField(blank=True, verbose_name='原因')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='记录时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("valid", "有效"),
+                            ("not_for_new", "停止用于新产品"),
+                            ("withdrawn", "撤销（所有器具）"),
+                        ],
+                        max_length=16,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("valid", "有效"),
+                            ("not_for_new", "停止用于新产品"),
+                            ("withdrawn", "撤销（所有器具）"),
+                        ],
+                        max_length=16,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("effective_on", models.DateField(verbose_name="生效日期")),
+                ("decision_no", models.CharField(max_length=64, verbose_name="决定文号")),
+                ("reason", models.TextField(blank=True, verbose_name="原因")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="记录时间"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '型式批准状态变更',
-                'verbose_name_plural': '型式批准状态变更',
-                'ordering': ('type_approval', 'effective_on', 'id'),
+                "verbose_name": "型式批准状态变更",
+                "verbose_name_plural": "型式批准状态变更",
+                "ordering": ("type_approval", "effective_on", "id"),
             },
         ),
     ]

@@ -6,124 +6,225 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('instruments', '0001_initial'),
-        ('markets', '0001_initial'),
-        ('organizations', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("instruments", "0001_initial"),
+        ("markets", "0001_initial"),
+        ("organizations", "0001_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lifecycleevent',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organisation', verbose_name='机构'),
+            model_name="lifecycleevent",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="organizations.organisation",
+                verbose_name="机构",
+            ),
         ),
         migrations.AddField(
-            model_name='lifecycleevent',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人'),
+            model_name="lifecycleevent",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="操作人",
+            ),
         ),
         migrations.AddField(
-            model_name='scale',
-            name='division',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.division', verbose_name='所在区划'),
+            model_name="scale",
+            name="division",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="regions.division",
+                verbose_name="所在区划",
+            ),
         ),
         migrations.AddField(
-            model_name='scale',
-            name='manufacturer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scales', to='organizations.organisation', verbose_name='生产企业'),
+            model_name="scale",
+            name="manufacturer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="scales",
+                to="organizations.organisation",
+                verbose_name="生产企业",
+            ),
         ),
         migrations.AddField(
-            model_name='scale',
-            name='market',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='scales', to='markets.market', verbose_name='市场'),
+            model_name="scale",
+            name="market",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="scales",
+                to="markets.market",
+                verbose_name="市场",
+            ),
         ),
         migrations.AddField(
-            model_name='scale',
-            name='operator',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='operated_scales', to='organizations.organisation', verbose_name='市场开办者'),
+            model_name="scale",
+            name="operator",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="operated_scales",
+                to="organizations.organisation",
+                verbose_name="市场开办者",
+            ),
         ),
         migrations.AddField(
-            model_name='scale',
-            name='stall',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='scales', to='markets.stall', verbose_name='摊位'),
+            model_name="scale",
+            name="stall",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="scales",
+                to="markets.stall",
+                verbose_name="摊位",
+            ),
         ),
         migrations.AddField(
-            model_name='scale',
-            name='vendor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='scales', to='markets.vendor', verbose_name='经营者'),
+            model_name="scale",
+            name="vendor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="scales",
+                to="markets.vendor",
+                verbose_name="经营者",
+            ),
         ),
         migrations.AddField(
-            model_name='lifecycleevent',
-            name='scale',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='instruments.scale', verbose_name='电子计价秤'),
+            model_name="lifecycleevent",
+            name="scale",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="instruments.scale",
+                verbose_name="电子计价秤",
+            ),
         ),
         migrations.AddField(
-            model_name='typeapproval',
-            name='evaluation_institution',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organisation', verbose_name='型式评价机构'),
+            model_name="typeapproval",
+            name="evaluation_institution",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="organizations.organisation",
+                verbose_name="型式评价机构",
+            ),
         ),
         migrations.AddField(
-            model_name='typeapproval',
-            name='issued_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organisation', verbose_name='批准部门'),
+            model_name="typeapproval",
+            name="issued_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="organizations.organisation",
+                verbose_name="批准部门",
+            ),
         ),
         migrations.AddField(
-            model_name='typeapproval',
-            name='manufacturer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='type_approvals', to='organizations.organisation', verbose_name='生产企业'),
+            model_name="typeapproval",
+            name="manufacturer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="type_approvals",
+                to="organizations.organisation",
+                verbose_name="生产企业",
+            ),
         ),
         migrations.AddField(
-            model_name='softwareidentification',
-            name='type_approval',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='software', to='instruments.typeapproval', verbose_name='型式批准'),
+            model_name="softwareidentification",
+            name="type_approval",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="software",
+                to="instruments.typeapproval",
+                verbose_name="型式批准",
+            ),
         ),
         migrations.AddField(
-            model_name='scale',
-            name='type_approval',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scales', to='instruments.typeapproval', verbose_name='型式批准'),
+            model_name="scale",
+            name="type_approval",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="scales",
+                to="instruments.typeapproval",
+                verbose_name="型式批准",
+            ),
         ),
         migrations.AddField(
-            model_name='typeapprovalstatuschange',
-            name='type_approval',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_history', to='instruments.typeapproval', verbose_name='型式批准'),
+            model_name="typeapprovalstatuschange",
+            name="type_approval",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="status_history",
+                to="instruments.typeapproval",
+                verbose_name="型式批准",
+            ),
         ),
         migrations.AddField(
-            model_name='typeapprovalstatuschange',
-            name='user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="typeapprovalstatuschange",
+            name="user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='lifecycleevent',
-            index=models.Index(fields=['scale', 'at'], name='instruments_scale_i_cb6d7f_idx'),
+            model_name="lifecycleevent",
+            index=models.Index(fields=["scale", "at"], name="instruments_scale_i_cb6d7f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='softwareidentification',
-            constraint=models.UniqueConstraint(fields=('type_approval', 'version', 'checksum'), name='software_id_unique'),
+            model_name="softwareidentification",
+            constraint=models.UniqueConstraint(
+                fields=("type_approval", "version", "checksum"), name="software_id_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='scale',
-            index=models.Index(fields=['division', 'state'], name='instruments_divisio_c03ea9_idx'),
+            model_name="scale",
+            index=models.Index(fields=["division", "state"], name="instruments_divisio_c03ea9_idx"),
         ),
         migrations.AddIndex(
-            model_name='scale',
-            index=models.Index(fields=['state', 'valid_until'], name='instruments_state_01be3f_idx'),
+            model_name="scale",
+            index=models.Index(
+                fields=["state", "valid_until"], name="instruments_state_01be3f_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='scale',
-            index=models.Index(fields=['operator', 'state'], name='instruments_operato_9b12aa_idx'),
+            model_name="scale",
+            index=models.Index(fields=["operator", "state"], name="instruments_operato_9b12aa_idx"),
         ),
         migrations.AddIndex(
-            model_name='scale',
-            index=models.Index(fields=['manufacturer', 'state'], name='instruments_manufac_8b1e3d_idx'),
+            model_name="scale",
+            index=models.Index(
+                fields=["manufacturer", "state"], name="instruments_manufac_8b1e3d_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scale',
-            constraint=models.UniqueConstraint(fields=('manufacturer', 'serial'), name='scale_serial_unique_per_manufacturer'),
+            model_name="scale",
+            constraint=models.UniqueConstraint(
+                fields=("manufacturer", "serial"), name="scale_serial_unique_per_manufacturer"
+            ),
         ),
     ]

@@ -5,30 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('instruments', '0002_initial'),
+        ("instruments", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lifecycleevent',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间'),
+            model_name="lifecycleevent",
+            name="created_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+            ),
         ),
         migrations.AddField(
-            model_name='lifecycleevent',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='更新时间'),
+            model_name="lifecycleevent",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="更新时间"),
         ),
         migrations.AddField(
-            model_name='typeapprovalstatuschange',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间'),
+            model_name="typeapprovalstatuschange",
+            name="created_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+            ),
         ),
         migrations.AddField(
-            model_name='typeapprovalstatuschange',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='更新时间'),
+            model_name="typeapprovalstatuschange",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="更新时间"),
         ),
     ]

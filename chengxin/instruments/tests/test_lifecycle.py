@@ -158,7 +158,9 @@ def test_daily_expiry_moves_lapsed_scales_to_overdue(world):
     lapsed = f.scale(
         world.approval, state=ScaleState.IN_SERVICE, m=world.market, valid_until=dt.date(2026, 1, 1)
     )
-    current = f.scale(world.approval, state=ScaleState.IN_SERVICE, m=world.market, valid_until=UNTIL)
+    current = f.scale(
+        world.approval, state=ScaleState.IN_SERVICE, m=world.market, valid_until=UNTIL
+    )
     assert services.scales_expire_overdue(today=dt.date(2026, 6, 1)) == 1
     assert Scale.objects.get(pk=lapsed.pk).state == ScaleState.OVERDUE
     assert Scale.objects.get(pk=current.pk).state == ScaleState.IN_SERVICE

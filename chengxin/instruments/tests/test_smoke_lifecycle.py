@@ -37,7 +37,11 @@ def test_a_scale_lives_from_manufacture_to_scrapping(world):
     s.refresh_from_db()
     assert s.state == ScaleState.IN_SERVICE
     assert [e.transition for e in s.events.all()] == [
-        "manufacture", "release", "sell", "register", "pass_verification",
+        "manufacture",
+        "release",
+        "sell",
+        "register",
+        "pass_verification",
     ]
     services.scale_transition(user=world.u_operator, scale=s, transition="retire")
     services.scale_transition(user=world.u_operator, scale=s, transition="scrap")

@@ -6,73 +6,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_initial'),
+        ("core", "0002_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.BigIntegerField(unique=True, verbose_name='树大小')),
-                ('root_hash', models.BinaryField(max_length=32, verbose_name='根哈希')),
-                ('note', models.TextField(verbose_name='签名检查点')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='签发时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size", models.BigIntegerField(unique=True, verbose_name="树大小")),
+                ("root_hash", models.BinaryField(max_length=32, verbose_name="根哈希")),
+                ("note", models.TextField(verbose_name="签名检查点")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="签发时间"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检查点',
-                'verbose_name_plural': '检查点',
-                'ordering': ('-size',),
-                'get_latest_by': 'size',
+                "verbose_name": "检查点",
+                "verbose_name_plural": "检查点",
+                "ordering": ("-size",),
+                "get_latest_by": "size",
             },
         ),
         migrations.CreateModel(
-            name='TreeHash',
+            name="TreeHash",
             fields=[
-                ('index', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('hash', models.BinaryField(max_length=32)),
+                ("index", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("hash", models.BinaryField(max_length=32)),
             ],
             options={
-                'verbose_name': '树哈希',
-                'verbose_name_plural': '树哈希',
-                'ordering': ('index',),
+                "verbose_name": "树哈希",
+                "verbose_name_plural": "树哈希",
+                "ordering": ("index",),
             },
         ),
         migrations.CreateModel(
-            name='Subject',
+            name="Subject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=96)),
-                ('leaf_index', models.BigIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=96)),
+                ("leaf_index", models.BigIntegerField()),
             ],
             options={
-                'verbose_name': '内容索引',
-                'verbose_name_plural': '内容索引',
-                'ordering': ('key', 'leaf_index'),
-                'constraints': [models.UniqueConstraint(fields=('key', 'leaf_index'), name='ledger_subject_unique')],
+                "verbose_name": "内容索引",
+                "verbose_name_plural": "内容索引",
+                "ordering": ("key", "leaf_index"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "leaf_index"), name="ledger_subject_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LogEntry',
+            name="LogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.BigIntegerField(blank=True, null=True, unique=True, verbose_name='叶子序号')),
-                ('data', models.BinaryField(verbose_name='叶子内容')),
-                ('leaf_hash', models.BinaryField(max_length=32, verbose_name='叶子哈希')),
-                ('salt', models.BinaryField(max_length=16, verbose_name='承诺盐值')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='写入时间')),
-                ('integrated_at', models.DateTimeField(blank=True, null=True, verbose_name='入树时间')),
-                ('record', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='log_entry', to='core.changerecord', verbose_name='变更记录')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "index",
+                    models.BigIntegerField(
+                        blank=True, null=True, unique=True, verbose_name="叶子序号"
+                    ),
+                ),
+                ("data", models.BinaryField(verbose_name="叶子内容")),
+                ("leaf_hash", models.BinaryField(max_length=32, verbose_name="叶子哈希")),
+                ("salt", models.BinaryField(max_length=16, verbose_name="承诺盐值")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="写入时间"
+                    ),
+                ),
+                (
+                    "integrated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="入树时间"),
+                ),
+                (
+                    "record",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="log_entry",
+                        to="core.changerecord",
+                        verbose_name="变更记录",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '日志叶子',
-                'verbose_name_plural': '日志叶子',
-                'ordering': ('id',),
-                'indexes': [models.Index(condition=models.Q(('index__isnull', True)), fields=['id'], name='ledger_pending_idx')],
+                "verbose_name": "日志叶子",
+                "verbose_name_plural": "日志叶子",
+                "ordering": ("id",),
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("index__isnull", True)),
+                        fields=["id"],
+                        name="ledger_pending_idx",
+                    )
+                ],
             },
         ),
     ]

@@ -15,7 +15,9 @@ from chengxin.testing import factories as f
 
 
 def _integrated_hashes() -> list[bytes]:
-    return [bytes(h) for h in LogEntry.objects.order_by("index").values_list("leaf_hash", flat=True)]
+    return [
+        bytes(h) for h in LogEntry.objects.order_by("index").values_list("leaf_hash", flat=True)
+    ]
 
 
 def test_every_change_record_gets_exactly_one_pending_leaf(world):
@@ -59,9 +61,14 @@ def test_proofs_from_the_database_verify(world):
 
 def test_a_rolled_back_change_leaves_no_leaf(world):
     before = LogEntry.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        f.organisation("manufacturer")
-        raise RuntimeError("abort")
+
+    def create_then_fail() -> None:
+        with transaction.atomic():
+            f.organisation("manufacturer")
+            raise RuntimeError("abort")
+
+    with pytest.raises(RuntimeError):
+        create_then_fail()
     assert LogEntry.objects.count() == before
 
 
@@ -94,7 +101,9 @@ def test_leaves_carry_commitments_not_personal_data(world):
 def test_the_content_index_finds_a_scales_leaves_and_rebuilds_from_leaves(world):
     scale = f.scale(world.approval)
     services.log_integrate_all()
-    by_code = set(Subject.objects.filter(key=f"scale:{scale.code}").values_list("leaf_index", flat=True))
+    by_code = set(
+        Subject.objects.filter(key=f"scale:{scale.code}").values_list("leaf_index", flat=True)
+    )
     by_object = set(
         Subject.objects.filter(key=f"object:instruments.scale:{scale.pk}").values_list(
             "leaf_index", flat=True

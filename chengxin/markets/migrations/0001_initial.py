@@ -6,60 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Stall',
+            name="Stall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('number', models.CharField(max_length=32, verbose_name='摊位号')),
-                ('is_fair_scale_point', models.BooleanField(default=False, verbose_name='公平秤点')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("number", models.CharField(max_length=32, verbose_name="摊位号")),
+                (
+                    "is_fair_scale_point",
+                    models.BooleanField(default=False, verbose_name="公平秤点"),
+                ),
             ],
             options={
-                'verbose_name': '摊位',
-                'verbose_name_plural': '摊位',
-                'ordering': ('market', 'number'),
+                "verbose_name": "摊位",
+                "verbose_name_plural": "摊位",
+                "ordering": ("market", "number"),
             },
         ),
         migrations.CreateModel(
-            name='Vendor',
+            name="Vendor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=128, verbose_name='经营者姓名或名称')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
-                ('id_number', models.CharField(blank=True, max_length=32, verbose_name='证件号码')),
-                ('uscc', models.CharField(blank=True, max_length=18, verbose_name='统一社会信用代码')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=128, verbose_name="经营者姓名或名称")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="联系电话")),
+                ("id_number", models.CharField(blank=True, max_length=32, verbose_name="证件号码")),
+                (
+                    "uscc",
+                    models.CharField(blank=True, max_length=18, verbose_name="统一社会信用代码"),
+                ),
             ],
             options={
-                'verbose_name': '经营者',
-                'verbose_name_plural': '经营者',
-                'ordering': ('market', 'name'),
+                "verbose_name": "经营者",
+                "verbose_name_plural": "经营者",
+                "ordering": ("market", "name"),
             },
         ),
         migrations.CreateModel(
-            name='Market',
+            name="Market",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=128, verbose_name='市场名称')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.division', verbose_name='所在区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=128, verbose_name="市场名称")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.division",
+                        verbose_name="所在区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '市场',
-                'verbose_name_plural': '市场',
-                'ordering': ('division', 'name'),
+                "verbose_name": "市场",
+                "verbose_name_plural": "市场",
+                "ordering": ("division", "name"),
             },
         ),
     ]

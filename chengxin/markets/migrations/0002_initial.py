@@ -5,37 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('markets', '0001_initial'),
-        ('organizations', '0001_initial'),
+        ("markets", "0001_initial"),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='market',
-            name='operator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='markets', to='organizations.organisation', verbose_name='市场开办者'),
+            model_name="market",
+            name="operator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="markets",
+                to="organizations.organisation",
+                verbose_name="市场开办者",
+            ),
         ),
         migrations.AddField(
-            model_name='stall',
-            name='market',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stalls', to='markets.market', verbose_name='市场'),
+            model_name="stall",
+            name="market",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stalls",
+                to="markets.market",
+                verbose_name="市场",
+            ),
         ),
         migrations.AddField(
-            model_name='vendor',
-            name='market',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vendors', to='markets.market', verbose_name='市场'),
+            model_name="vendor",
+            name="market",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="vendors",
+                to="markets.market",
+                verbose_name="市场",
+            ),
         ),
         migrations.AddField(
-            model_name='stall',
-            name='vendor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stalls', to='markets.vendor', verbose_name='经营者'),
+            model_name="stall",
+            name="vendor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="stalls",
+                to="markets.vendor",
+                verbose_name="经营者",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stall',
-            constraint=models.UniqueConstraint(fields=('market', 'number'), name='stall_number_unique'),
+            model_name="stall",
+            constraint=models.UniqueConstraint(
+                fields=("market", "number"), name="stall_number_unique"
+            ),
         ),
     ]

@@ -31,7 +31,11 @@ def _rejects(code: str) -> bool:
 
 @pytest.mark.parametrize(
     ("code", "message"),
-    [("9135", "18 characters"), ("91350100M000100YI3", "not allowed"), ("91350100M000100Y44", "check")],
+    [
+        ("9135", "18 characters"),
+        ("91350100M000100YI3", "not allowed"),
+        ("91350100M000100Y44", "check"),
+    ],
 )
 def test_malformed_codes_say_why(code, message):
     with pytest.raises(uscc.UsccError, match=message):
