@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Market, Stall
+from .models import Market, Stall, Vendor
 
 
 class MarketFilterSet(django_filters.FilterSet):
@@ -33,3 +33,11 @@ class StallFilterSet(django_filters.FilterSet):
     class Meta:
         model = Stall
         fields = ["market"]
+
+
+class VendorFilterSet(django_filters.FilterSet):
+    market = django_filters.NumberFilter(field_name="market_id")
+
+    class Meta:
+        model = Vendor
+        fields = ("market",)
