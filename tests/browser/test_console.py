@@ -27,7 +27,9 @@ def test_verifier_logs_in_filters_opens_a_passport_passes_the_scale_and_switches
     divisions, world, live_server, desktop_page
 ):
     page = desktop_page
-    waiting = f.scale(world.approval, state=ScaleState.REGISTERED, m=world.market, stall=world.stall)
+    waiting = f.scale(
+        world.approval, state=ScaleState.REGISTERED, m=world.market, stall=world.stall
+    )
     f.scale(world.approval, state=ScaleState.IN_SERVICE, m=world.market, stall=world.stall)
     world.u_verifier.set_password("verifier-pass-1")
     world.u_verifier.save()

@@ -1,0 +1,136 @@
+"""The public page of a scale (what a shopper's phone opens from the sticker) and the code form.
+
+No login, no personal data: the page shows what ``selectors`` loads and nothing else. The log
+check runs in the browser (``static/portal/verify.js``) against the public log endpoints; the page
+only tells it which leaves to check and which key must have signed the checkpoint — it never
+asks the browser to trust a hash or a proof computed here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from chengxin.instruments import codes
+from chengxin.ledger import keys
+
+from . import selectors
+
+# What a code may normalise to and still be redirected to its canonical URL (anything else is
+# answered in place, so a crafted path is never echoed into a Location header).
+_REDIRECTABLE = re.compile(r"[0-9A-Z]{1,32}")
+
+
+@require_safe
+def lookup(request: HttpRequest) -> HttpResponse:
+    """``/s/``: a form to type a code; a submitted code goes to its canonical page."""
+    typed = request.GET.get("code", "").strip()
+    if typed:
+        normalised = codes.normalise(typed)
+        if _REDIRECTABLE.fullmatch(normalised):
+            return redirect("portal:scale", code=normalised)
+        return _not_found(request, typed, normalised)
+    return render(request, "portal/lookup.html", {"typed": ""})
+
+
+@require_safe
+def scale_page(request: HttpRequest, code: str) -> HttpResponse:
+    """``/s/<code>``: the scale's status, approval, place, last verification and log records."""
+    normalised = codes.normalise(code)
+    if (normalised != code or request.path.endswith("/")) and _REDIRECTABLE.fullmatch(normalised):
+        return redirect("portal:scale", code=normalised, permanent=True)
+    if selectors.code_problem(normalised) is not None:
+        return _not_found(request, code, normalised)
+    scale = selectors.scale_public_get(code=normalised)
+    if scale is None:
+        return _not_found(request, code, normalised)
+
+    records = selectors.scale_log_records(scale=scale)
+    approval = scale.type_approval
+    context = {
+        "scale": scale,
+        "display_code": codes.display(scale.code),
+        "status": selectors.scale_public_status(scale=scale),
+        "approval": approval,
+        "approval_valid": selectors.type_approval_is_valid(approval.status),
+        "last_verification": selectors.scale_last_verification(scale=scale),
+        "records": records,
+        "log": _log_config(scale, [r.index for r in records]),
+    }
+    return render(request, "portal/scale.html", context)
+
+
+def _not_found(request: HttpRequest, typed: str, normalised: str) -> HttpResponse:
+    problem = selectors.code_problem(normalised)
+    suggestions: list[str] = []
+    if problem == "check":
+        suggestions = selectors.scale_codes_existing(
+            candidates=codes.single_character_repairs(normalised)
+        )
+    context = {
+        "typed": typed[:64],
+        "problem": problem or "unknown",
+        "suggestions": [(c, codes.display(c)) for c in suggestions],
+        "code_length": codes.LENGTH,
+    }
+    return render(request, "portal/not_found.html", context, status=404)
+
+
+# --- what the in-browser log check needs --------------------------------------------------------
+
+
+def _log_config(scale: Any, leaf_indexes: list[int]) -> dict[str, Any]:
+    try:
+        vkey = keys.verifier_key()
+    except ImproperlyConfigured:
+        vkey = ""  # no log key yet: the page still shows the scale, the check says so
+    return {
+        "logUrl": str(getattr(settings, "CHENGXIN_LOG_PUBLIC_URL", "/log/")),
+        "origin": keys.origin(),
+        "vkey": vkey,
+        "keyId": vkey.split("+")[1] if vkey.count("+") == 2 else "",
+        "witnesses": list(getattr(settings, "CHENGXIN_LOG_WITNESS_KEYS", [])),
+        "subject": selectors.scale_subject_key(scale),
+        "leaves": leaf_indexes,
+        "messages": _messages(),
+    }
+
+
+def _messages() -> dict[str, str]:
+    """The check's words, translated here so the script carries no language of its own."""
+    return {
+        "checking": _("正在核验…"),
+        "included": _("已在日志中 ✓"),
+        "failed": _("核验失败：%(reason)s"),
+        "pending": _("尚未纳入最新的检查点，请稍后再查"),
+        "allGood": _("全部 %(count)s 条记录已在浏览器中核验：都在日志中。"),
+        "someBad": _("%(bad)s 条记录未通过核验。请勿轻信本页内容，并向市场监管部门反映。"),
+        "signedBy": _("检查点由 %(name)s 签名（密钥 %(keyId)s），日志共 %(size)s 条记录。"),
+        "cosignedOk": _("见证方 %(name)s（密钥 %(keyId)s）的联署已核验。"),
+        "cosignedUnknown": _("另有 %(name)s（密钥 %(keyId)s）的签名，本页未配置其公钥，未核验。"),
+        "cosignedBad": _("见证方 %(name)s（密钥 %(keyId)s）的联署无效。"),
+        "noKey": _("平台尚未配置日志公钥"),
+        "badKey": _("页面中的日志公钥格式错误"),
+        "noWebCrypto": _("此浏览器不能核验（需要 HTTPS 和支持 WebCrypto 的浏览器）"),
+        "noEd25519": _("此浏览器不支持 Ed25519 签名核验"),
+        "fetch": _("无法获取 %(what)s（%(status)s）"),
+        "checkpointMalformed": _("检查点格式错误"),
+        "checkpointOrigin": _("检查点属于另一个日志：%(origin)s"),
+        "checkpointUnsigned": _("检查点没有日志密钥的签名"),
+        "checkpointBadSignature": _("检查点的签名无效"),
+        "checkpointInvalid": _("检查点未通过核验：%(reason)s"),
+        "entryMalformed": _("日志条目包格式错误"),
+        "entryForeign": _("日志中该位置的记录与本秤无关"),
+        "entryMismatch": _("日志条目与哈希瓦片不符"),
+        "tileMalformed": _("哈希瓦片格式错误"),
+        "tileInconsistent": _("下载的哈希瓦片与签名的树根不一致"),
+        "rootMismatch": _("包含证明算出的树根与检查点不符"),
+        "unexpected": _("意外错误：%(detail)s"),
+    }
