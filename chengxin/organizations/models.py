@@ -157,3 +157,43 @@ class Authorisation(ChangeLoggedModel):
             and instrument_kind in self.instrument_kinds
             and any(contains(code, division_code) for code in self.division_codes)
         )
+
+
+class SigningKey(ChangeLoggedModel):
+    """An organisation's Ed25519 key for signing certificates (a C2SP signed-note key).
+
+    Keys rotate: a new key retires the previous one (``retired_on``); certificates keep naming
+    the key that signed them, and every key's public half is published and logged. The private
+    half is held by the platform on the institution's behalf and never leaves it: it is excluded
+    from change records and so from the log.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("机构"),
+        on_delete=models.PROTECT,
+        related_name="signing_keys",
+    )
+    name = models.CharField(_("密钥名称"), max_length=128)
+    verifier_key = models.CharField(_("公钥（验证密钥）"), max_length=256, unique=True)
+    private_key = models.CharField(_("私钥"), max_length=256, editable=False)
+    created_on = models.DateField(_("启用日期"))
+    retired_on = models.DateField(_("停用日期"), null=True, blank=True)
+
+    change_log_exclude = ("created_at", "updated_at", "private_key")
+
+    class Meta:
+        verbose_name = _("签名密钥")
+        verbose_name_plural = _("签名密钥")
+        ordering = ("organisation", "-created_on", "-id")
+
+    def __str__(self) -> str:
+        return self.verifier_key
+
+    @property
+    def is_current(self) -> bool:
+        return self.retired_on is None
+
+    @classmethod
+    def jurisdiction_q(cls, scope: Scope) -> Q | None:
+        return None  # public keys are published; the private half is never serialised

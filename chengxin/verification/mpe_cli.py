@@ -41,7 +41,7 @@ class _UsageError(Exception):
     """Raised instead of argparse's print-usage-and-exit, so main() can return 2 itself."""
 
 
-class _HelpShown(Exception):  # noqa: N818 - not an error: --help finished successfully
+class _HelpShown(Exception):
     """Raised instead of argparse's exit after --help, so main() returns instead of exiting."""
 
     def __init__(self, status: int) -> None:

@@ -1,0 +1,187 @@
+"""Verifications, their test points, and the certificates that passed ones earn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from chengxin.core.models import ChangeLoggedModel
+from chengxin.core.permissions import RestrictedQuerySet, Scope
+from chengxin.organizations.choices import OrganisationKind
+
+from .choices import TestKind, VerificationKind, VerificationResult
+
+
+def _grams(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=4, **kwargs)
+
+
+class Verification(ChangeLoggedModel):
+    """One verification (or in-service inspection) of one scale: pre-checks, tests, result."""
+
+    scale = models.ForeignKey(
+        "instruments.Scale",
+        verbose_name=_("电子计价秤"),
+        on_delete=models.PROTECT,
+        related_name="verifications",
+    )
+    institution = models.ForeignKey(
+        "organizations.Organisation",
+        verbose_name=_("检定机构"),
+        on_delete=models.PROTECT,
+        related_name="verifications",
+    )
+    kind = models.CharField(_("检定类别"), max_length=16, choices=VerificationKind.choices)
+    performed_on = models.DateField(_("检定日期"))
+    place = models.CharField(_("检定地点"), max_length=128, blank=True)
+    temperature_c = models.DecimalField(
+        _("温度（℃）"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    standards = models.JSONField(_("计量标准器"), default=list, blank=True)
+    verifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检定员"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核验员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    identity_matches = models.BooleanField(_("唯一性信息核对一致"))
+    software_version = models.CharField(_("显示的软件版本"), max_length=64)
+    software_checksum = models.CharField(_("显示的软件校验和"), max_length=128)
+    software_approved = models.BooleanField(_("软件标识与型式批准一致"))
+    seals_intact = models.BooleanField(_("封印完好"))
+    codes_present = models.BooleanField(_("生产码、维修码齐全"))
+    result = models.CharField(_("检定结论"), max_length=8, choices=VerificationResult.choices)
+    as_found = models.CharField(_("原始状态代码"), max_length=2, blank=True)
+    reasons = models.JSONField(_("不合格原因"), default=list, blank=True)
+    document_no = models.CharField(_("证书或通知书编号"), max_length=64, unique=True)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    verification_code = models.CharField(_("检定码"), max_length=64, blank=True)
+    seal_ids = models.JSONField(_("施加的封印"), default=list, blank=True)
+
+    personal_fields = ("verifier_id", "checker_id", "approver_id")
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检定记录")
+        verbose_name_plural = _("检定记录")
+        ordering = ("-performed_on", "-id")
+        indexes = [
+            models.Index(fields=["scale", "-performed_on"]),
+            models.Index(fields=["institution", "-performed_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.document_no
+
+    def get_absolute_url(self) -> str:
+        return reverse("verification:verification", args=[self.pk])
+
+    @property
+    def passed(self) -> bool:
+        return self.result == VerificationResult.PASSED
+
+    @property
+    def in_service(self) -> bool:
+        return self.kind == VerificationKind.IN_SERVICE
+
+    @classmethod
+    def jurisdiction_q(cls, scope: Scope) -> Q | None:
+        if scope.everything:
+            return None
+        if scope.is_kind(OrganisationKind.REGULATOR):
+            return scope.division_q("scale__division__code")
+        if scope.is_kind(OrganisationKind.VERIFICATION):
+            return Q(institution_id=scope.organisation_id)
+        if scope.is_kind(OrganisationKind.MANUFACTURER):
+            return Q(scale__manufacturer_id=scope.organisation_id)
+        if scope.is_kind(OrganisationKind.MARKET_OPERATOR):
+            return Q(scale__operator_id=scope.organisation_id)
+        return Q(pk__in=[])
+
+
+class TestPoint(ChangeLoggedModel):
+    """One reading of one test: load L, indication I, added weights ΔL and what follows."""
+
+    __test__ = False  # a domain name, not a pytest test class
+
+    verification = models.ForeignKey(
+        Verification,
+        verbose_name=_("检定记录"),
+        on_delete=models.PROTECT,
+        related_name="points",
+    )
+    test = models.CharField(_("项目"), max_length=16, choices=TestKind.choices)
+    position = models.PositiveSmallIntegerField(_("序号"))
+    load_g = _grams(_("载荷 L（g）"))
+    indication_g = _grams(_("示值 I（g）"))
+    added_g = _grams(_("附加砝码 ΔL（g）"))
+    error_g = _grams(_("误差 E（g）"))
+    corrected_error_g = _grams(_("修正误差 Ec（g）"), null=True, blank=True)
+    mpe_g = _grams(_("最大允许误差（g）"))
+    passed = models.BooleanField(_("合格"))
+    details = models.JSONField(_("其他数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("检定数据")
+        verbose_name_plural = _("检定数据")
+        ordering = ("verification", "test", "position")
+
+    def __str__(self) -> str:
+        return f"{self.get_test_display()} {self.position}: {self.load_g} g"
+
+
+class Certificate(ChangeLoggedModel):
+    """A verification certificate: the institution's signed note, logged like every record."""
+
+    verification = models.OneToOneField(
+        Verification,
+        verbose_name=_("检定记录"),
+        on_delete=models.PROTECT,
+        related_name="certificate",
+    )
+    number = models.CharField(_("证书编号"), max_length=64, unique=True)
+    signing_key = models.ForeignKey(
+        "organizations.SigningKey",
+        verbose_name=_("签名密钥"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    note = models.TextField(_("签名文本"))
+    issued_at = models.DateTimeField(_("签发时间"))
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检定证书")
+        verbose_name_plural = _("检定证书")
+        ordering = ("-issued_at", "-id")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @classmethod
+    def jurisdiction_q(cls, scope: Scope) -> Q | None:
+        inner = Verification.jurisdiction_q(scope)
+        return None if inner is None else Q(verification__in=Verification.objects.filter(inner))
