@@ -1,5 +1,15 @@
-"""/api/v1/ — owned by the API layer (each app's api/ package registers its routes here)."""
+"""/api/v1/ — each app's api/ package registers its routes here; schema and docs served offline."""
 
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("chengxin.organizations.api.urls")),
+    path("", include("chengxin.regions.api.urls")),
+    path("", include("chengxin.markets.api.urls")),
+    path("", include("chengxin.instruments.api.urls")),
+    path("", include("chengxin.core.api.urls")),
+    path("log/", include("chengxin.ledger.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -42,7 +42,11 @@ def _written(records: list[ChangeRecord]) -> None:
         listener(records)
 
 
-def _json_value(value: Any) -> Any:
+def _json_value(value: Any, field: models.Field | None = None) -> Any:
+    if isinstance(field, models.DecimalField) and value is not None:
+        # As the database gives it back ("15000.0000"), whatever the code assigned ("15000").
+        places = Decimal(1).scaleb(-(field.decimal_places or 0))
+        return str(Decimal(str(value)).quantize(places))
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -59,10 +63,30 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     exclude = getattr(instance, "change_log_exclude", ())
     deferred = instance.get_deferred_fields()  # reading one would query (and recurse) here
     return {
-        field.attname: _json_value(getattr(instance, field.attname))
+        field.attname: _json_value(getattr(instance, field.attname), field)
         for field in instance._meta.concrete_fields
         if field.name not in exclude and field.attname not in deferred
     }
+
+
+def loaded_snapshot(instance: models.Model) -> dict[str, Any] | None:
+    """The record as it was loaded (or last saved), in snapshot form; None for a new object."""
+    state = instance.__dict__
+    if "_saved_snapshot" in state:
+        return state["_saved_snapshot"]
+    loaded = state.get("_loaded_values")
+    if loaded is None:
+        return None
+    names, values = loaded
+    excluded = _excluded(instance)
+    fields = {f.attname: f for f in instance._meta.concrete_fields if f.name not in excluded}
+    return {
+        n: _json_value(v, fields[n]) for n, v in zip(names, values, strict=True) if n in fields
+    }
+
+
+def _excluded(instance: models.Model) -> tuple[str, ...]:
+    return tuple(getattr(instance, "change_log_exclude", ()))
 
 
 def _build(
@@ -107,7 +131,7 @@ def _on_save(sender: type[models.Model], instance: models.Model, created: bool, 
     if not isinstance(instance, ChangeLoggedModel) or kw.get("raw"):
         return
     after = snapshot(instance)
-    before = None if created else getattr(instance, "_loaded_snapshot", None)
+    before = None if created else loaded_snapshot(instance)
     if not created and before == after:
         return  # nothing changed: no record
     record = _build(
@@ -115,14 +139,14 @@ def _on_save(sender: type[models.Model], instance: models.Model, created: bool, 
     )
     record.save()
     _written([record])
-    instance._loaded_snapshot = after  # type: ignore[attr-defined]
+    instance.__dict__["_saved_snapshot"] = after
 
 
 @receiver(post_delete, dispatch_uid="chengxin_change_record_delete")
 def _on_delete(sender: type[models.Model], instance: models.Model, **kw: Any) -> None:
     if not isinstance(instance, ChangeLoggedModel):
         return
-    before = getattr(instance, "_loaded_snapshot", None) or snapshot(instance)
+    before = loaded_snapshot(instance) or snapshot(instance)
     record = _build(instance, ChangeAction.DELETE, before, None)
     record.save()
     _written([record])

@@ -6,6 +6,7 @@ written by one mechanism (``chengxin.core.changes``), never by views or services
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -38,14 +39,22 @@ class ChangeLoggedModel(models.Model):
     class Meta:
         abstract = True
 
-    # The state as loaded, for the "before" of the next change record.
-    _loaded_snapshot: dict[str, Any] | None = None
-
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Any:
         instance = super().from_db(db, field_names, values, **kwargs)
-        instance._loaded_snapshot = instance.snapshot()
+        # Keep the loaded values for the "before" of the next change record; turning them into
+        # a snapshot waits until a save needs it (most loaded rows are only read). Containers are
+        # copied so that an in-place edit of a JSON field still shows as a change.
+        instance._loaded_values = (
+            field_names,
+            tuple(copy.deepcopy(v) if isinstance(v, list | dict) else v for v in values),
+        )
         return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        # What is in the database now is the "before" of the next change.
+        self.__dict__["_saved_snapshot"] = self.snapshot()
 
     def snapshot(self) -> dict[str, Any]:
         from .changes import snapshot

@@ -10,6 +10,7 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         from chengxin.core.changes import on_change_records
 
-        from . import services
+        from . import sequencer, services
 
         on_change_records(services.log_append_change_records)
+        sequencer.start_in_process()  # Only under runserver/gunicorn with the embedded setting.

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "chengxin.instruments",
     "chengxin.verification",
     "chengxin.ledger",
+    "chengxin.portal",
 ]
 
 MIDDLEWARE = [
@@ -113,8 +114,8 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "chengxin.core.api.CursorPagination",
-    "EXCEPTION_HANDLER": "chengxin.core.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "chengxin.core.api.pagination.CursorPagination",
+    "EXCEPTION_HANDLER": "chengxin.core.api.exceptions.exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -151,6 +152,9 @@ LOGGING = {
 CHENGXIN_VERIFICATION_VALIDITY_MONTHS = int(
     os.environ.get("CHENGXIN_VERIFICATION_VALIDITY_MONTHS", "12")
 )
+# Date convention: valid until the day before the anniversary (2026-11-26 → 2027-11-25), as
+# certificates are usually written; set to 0 to end on the anniversary itself.
+CHENGXIN_VALID_UNTIL_DAY_BEFORE = os.environ.get("CHENGXIN_VALID_UNTIL_DAY_BEFORE", "1") == "1"
 
 # Transparency log: its name (origin line of checkpoints) and whether a missing signing key may
 # be generated (embedded and test profiles only).

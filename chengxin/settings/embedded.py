@@ -37,3 +37,4 @@ DATABASES = {
 }
 
 CHENGXIN_LOG_KEY_AUTOCREATE = True
+CHENGXIN_SEQUENCER_IN_PROCESS = True  # the log follows new records within about a second

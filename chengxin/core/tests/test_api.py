@@ -98,7 +98,7 @@ def test_change_record_list_query_count_does_not_grow_with_page_size(world):
 
 
 def test_service_error_becomes_a_400_with_code_detail_and_errors():
-    from chengxin.core.api import exception_handler
+    from chengxin.core.api.exceptions import exception_handler
 
     response = exception_handler(ServiceError("bad", code="nope", details={"x": 1}), {})
     assert (response.status_code, response.data) == (
@@ -108,7 +108,7 @@ def test_service_error_becomes_a_400_with_code_detail_and_errors():
 
 
 def test_batch_rejected_becomes_a_400_listing_each_row():
-    from chengxin.core.api import exception_handler
+    from chengxin.core.api.exceptions import exception_handler
 
     rows = [
         {"row": 1, "field": "serial", "message": "m"},

@@ -13,7 +13,11 @@ from chengxin.testing import factories as f
 
 
 def _records_for(obj):
-    return ChangeRecord.objects.filter(object_id=str(obj.pk)).order_by("id")
+    from django.contrib.contenttypes.models import ContentType
+
+    return ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    ).order_by("id")
 
 
 def test_create_update_delete_each_leave_one_record_with_actor_and_request(world):
@@ -83,3 +87,36 @@ def test_change_records_cannot_be_altered_or_deleted(world):
         ChangeRecord.objects.all().update(object_repr="forged")
     with pytest.raises(PermissionError):
         ChangeRecord.objects.all().delete()
+
+
+def test_an_in_place_edit_of_a_json_field_is_recorded(world):
+    scale = f.scale(world.approval)
+    loaded = type(scale).objects.get(pk=scale.pk)
+    loaded.seal_ids.append("QF-1")
+    loaded.save()
+    record = _records_for(scale).last()
+    assert record.before["seal_ids"] == []
+    assert record.after["seal_ids"] == ["QF-1"]
+
+
+def test_a_refreshed_object_records_changes_against_the_database(world):
+    stall = Stall.objects.get(pk=world.stall.pk)
+    Stall.objects.filter(pk=stall.pk).update(number="MOVED")  # someone else's write
+    stall.refresh_from_db()
+    stall.number = "FINAL"
+    stall.save()
+    record = _records_for(stall).last()
+    assert record.before["number"] == "MOVED"
+
+
+def test_decimals_are_recorded_as_the_database_returns_them(world):
+    from decimal import Decimal
+
+    from chengxin.instruments.models import TypeApproval
+
+    approval = TypeApproval.objects.get(pk=world.approval.pk)
+    created = _records_for(approval).filter(action="create").get()
+    assert created.after["e_g"] == "5.0000"
+    approval.e_g = Decimal("5")  # same value, other spelling: not a change
+    approval.save()
+    assert _records_for(approval).count() == 1

@@ -15,16 +15,18 @@ pytestmark = pytest.mark.django_db
 class TileClient:
     """A tlog-tiles client: a ``HashReader`` that fetches whatever tiles a tree of ``size`` has."""
 
-    def __init__(self, client, size: int) -> None:  # noqa: ANN001
+    def __init__(self, client, size: int) -> None:
         self.client = client
         self.size = size
         self.fetched: dict[str, bytes] = {}
 
     def tile_at(self, level: int, n: int) -> merkle.Tile:
         hashes_at_level = self.size >> (merkle.TILE_HEIGHT * level)
-        return merkle.Tile(level, n, min(merkle.TILE_WIDTH, hashes_at_level - n * merkle.TILE_WIDTH))
+        return merkle.Tile(
+            level, n, min(merkle.TILE_WIDTH, hashes_at_level - n * merkle.TILE_WIDTH)
+        )
 
-    def read_hashes(self, indexes):  # noqa: ANN001, ANN201
+    def read_hashes(self, indexes):
         out = []
         for index in indexes:
             home = merkle.tile_for_index(index)
@@ -37,7 +39,7 @@ class TileClient:
         return out
 
 
-def _verified_checkpoint(client):  # noqa: ANN001, ANN202
+def _verified_checkpoint(client):
     response = client.get("/log/checkpoint")
     assert response.status_code == 200
     vkey = client.get("/log/vkey").content.decode().strip()
@@ -56,7 +58,8 @@ def test_the_root_rebuilt_from_tiles_is_the_signed_root(client, log_world):
     for index in (0, 255, 256, checkpoint.size - 1):
         proof = merkle.prove_record(checkpoint.size, index, tiles)
         leaf_hash = merkle.hash_from_tile(
-            tiles.tile_at(0, index // 256), tiles.fetched[tiles.tile_at(0, index // 256).path],
+            tiles.tile_at(0, index // 256),
+            tiles.fetched[tiles.tile_at(0, index // 256).path],
             merkle.stored_hash_index(0, index),
         )
         merkle.verify_inclusion(index, checkpoint.size, leaf_hash, proof, checkpoint.root_hash)
@@ -85,9 +88,7 @@ def test_entry_bundles_hold_the_leaves_and_hash_to_the_level_0_tile(client, log_
 
 
 def test_full_tiles_are_immutable_partial_tiles_and_checkpoint_are_short_lived(client, log_world):
-    assert client.get("/log/tile/0/000")["Cache-Control"] == (
-        "public, max-age=31536000, immutable"
-    )
+    assert client.get("/log/tile/0/000")["Cache-Control"] == ("public, max-age=31536000, immutable")
     assert client.get("/log/tile/entries/000")["Cache-Control"].endswith("immutable")
     partial = client.get(f"/log/tile/0/002.p/{log_world.size - 512}")
     assert partial.status_code == 200

@@ -1,0 +1,150 @@
+"""/api/v1/type-approvals/ and /api/v1/scales/: reads restricted, every write via ``services``.
+
+A scale is addressed by its platform code (``/scales/<code>/``); the look-up is the hottest
+read of the platform, so it skips the list machinery (filters, ordering) and selects exactly
+the related rows its serializer shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from chengxin.core.api.exceptions import ServiceErrorSerializer
+from chengxin.core.api.pagination import ChronologicalPagination, CursorPagination
+from chengxin.core.api.serializers import ChangeRecordSerializer
+from chengxin.core.api.views import records_of
+from chengxin.core.api.viewsets import ReadOnlyViewSet
+from chengxin.core.permissions import get_visible_or_404
+from chengxin.instruments import codes, services
+from chengxin.instruments.filtersets import ScaleFilterSet, TypeApprovalFilterSet
+from chengxin.instruments.models import Scale, TypeApproval
+
+from .serializers import (
+    LifecycleEventSerializer,
+    ScaleBulkRegisterSerializer,
+    ScaleBulkResultSerializer,
+    ScaleDetailSerializer,
+    ScaleListSerializer,
+    ScaleRegisterSerializer,
+    ScaleTransitionSerializer,
+    TypeApprovalSerializer,
+    TypeApprovalStatusChangeSerializer,
+    TypeApprovalStatusInputSerializer,
+)
+
+_REFUSED = {400: ServiceErrorSerializer, 403: None, 404: None}
+
+
+class TypeApprovalViewSet(ReadOnlyViewSet):
+    queryset = TypeApproval.objects.prefetch_related("software", "status_history")
+    serializer_class = TypeApprovalSerializer
+    filterset_class = TypeApprovalFilterSet
+    ordering_fields = ("id", "certificate_no")
+
+    @extend_schema(
+        request=TypeApprovalStatusInputSerializer,
+        responses={201: TypeApprovalStatusChangeSerializer, **_REFUSED},
+        description="Change the approval's status (the decision is kept in its history).",
+    )
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request: Request, pk: str | None = None) -> Response:
+        approval = self.get_object()
+        data = TypeApprovalStatusInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = services.type_approval_status_change(
+            user=request.user, type_approval=approval, **data.validated_data
+        )
+        return Response(
+            TypeApprovalStatusChangeSerializer(change).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ScaleViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
+    queryset = Scale.objects.all()
+    filterset_class = ScaleFilterSet
+    ordering_fields = ("id", "code")
+    lookup_field = "code"
+    lookup_value_regex = "[0-9A-Za-z-]{10,12}"
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "retrieve":
+            return ScaleDetailSerializer
+        if self.action == "create":
+            return ScaleRegisterSerializer
+        return ScaleListSerializer
+
+    def get_object(self) -> Scale:
+        # No list filters on a look-up; the code is accepted as printed (ABCD-EFG-HJK).
+        base = Scale.objects.all()
+        if self.action == "retrieve":
+            base = base.select_related("manufacturer", "type_approval")
+        scale = get_visible_or_404(
+            base, self.request.user, code=codes.normalise(self.kwargs["code"])
+        )
+        self.check_object_permissions(self.request, scale)
+        return scale
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(ScaleDetailSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=ScaleRegisterSerializer,
+        responses={201: ScaleDetailSerializer, **_REFUSED},
+        description="Register one newly made unit (manufacturers only).",
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = ScaleRegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scale = services.scale_register(user=request.user, **data.validated_data)
+        scale = Scale.objects.select_related("manufacturer", "type_approval").get(pk=scale.pk)
+        return Response(ScaleDetailSerializer(scale).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ScaleBulkRegisterSerializer,
+        responses={201: ScaleBulkResultSerializer, **_REFUSED},
+        description="Register up to 10,000 newly made units, all or nothing. A rejected batch "
+        "answers 400 with code `batch_rejected` and one error per bad row and field.",
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: Request) -> Response:
+        data = ScaleBulkRegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scales = services.scale_register_bulk(user=request.user, rows=data.validated_data["rows"])
+        result = {"count": len(scales), "codes": [s.code for s in scales]}
+        return Response(ScaleBulkResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ScaleTransitionSerializer,
+        responses={201: LifecycleEventSerializer, **_REFUSED},
+        description="Move the scale through one lifecycle transition.",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, code: str | None = None) -> Response:
+        scale = self.get_object()
+        data = ScaleTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.scale_transition(user=request.user, scale=scale, **data.validated_data)
+        return Response(LifecycleEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=LifecycleEventSerializer(many=True), filters=False)
+    @action(detail=True, filter_backends=[], pagination_class=ChronologicalPagination)
+    def events(self, request: Request, code: str | None = None) -> Response:
+        """The scale's lifecycle events, oldest first."""
+        scale = self.get_object()
+        page = self.paginate_queryset(scale.events.all())
+        return self.get_paginated_response(LifecycleEventSerializer(page, many=True).data)
+
+    @extend_schema(responses=ChangeRecordSerializer(many=True), filters=False)
+    @action(detail=True, filter_backends=[], pagination_class=CursorPagination)
+    def history(self, request: Request, code: str | None = None) -> Response:
+        """Every change record of the scale, newest first."""
+        scale = self.get_object()
+        page = self.paginate_queryset(records_of(scale))
+        return self.get_paginated_response(ChangeRecordSerializer(page, many=True).data)
