@@ -7,6 +7,7 @@ extends the tree. Nothing here is ever updated by the console or the API.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,13 +60,31 @@ class TreeHash(models.Model):
         return f"hash {self.index}"
 
 
+class CheckpointQuerySet(models.QuerySet["Checkpoint"]):
+    def published(self) -> CheckpointQuerySet:
+        """Checkpoints with the cosignatures the configuration requires, newest first.
+
+        With ``CHENGXIN_LOG_WITNESS_QUORUM = k`` a checkpoint is served only once k witnesses
+        have cosigned it; before that, clients keep seeing the previous published one.
+        """
+        quorum = int(getattr(settings, "CHENGXIN_LOG_WITNESS_QUORUM", 0))
+        return self.filter(cosignatures__gte=quorum).order_by("-size")
+
+
 class Checkpoint(models.Model):
-    """A signed statement of the tree's size and root (C2SP tlog-checkpoint note)."""
+    """A signed statement of the tree's size and root (C2SP tlog-checkpoint note).
+
+    ``note`` starts with the log's signature; witnesses' cosignature lines are appended as
+    they arrive (``cosignatures`` counts the verified ones).
+    """
 
     size = models.BigIntegerField(_("树大小"), unique=True)
     root_hash = models.BinaryField(_("根哈希"), max_length=32)
     note = models.TextField(_("签名检查点"))
+    cosignatures = models.PositiveSmallIntegerField(_("见证联署数"), default=0)
     created_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+
+    objects = CheckpointQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("检查点")
@@ -75,6 +94,23 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint {self.size}"
+
+
+class WitnessState(models.Model):
+    """The size of the latest checkpoint a witness cosigned for us (the ``old`` of the next
+    add-checkpoint request)."""
+
+    name = models.CharField(_("见证方"), max_length=128, primary_key=True)
+    size = models.BigIntegerField(_("已联署的树大小"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("见证方状态")
+        verbose_name_plural = _("见证方状态")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.size}"
 
 
 class Subject(models.Model):

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from django.conf import settings
 from django.db import connections
 
-from . import services
+from . import cosign, services
 from .models import Checkpoint, LogEntry
 
 logger = logging.getLogger("chengxin.ledger.sequencer")
@@ -49,6 +49,7 @@ def run_round() -> int:
         count = services.log_integrate_all()
         if count:
             logger.info("integrated %d leaves into the log", count)
+            cosign.cosign_latest()
         return count
     except Exception:
         logger.exception("sequencer round failed; retrying next round")

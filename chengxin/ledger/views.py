@@ -37,7 +37,7 @@ def _text(
 
 @require_safe
 def checkpoint(request: HttpRequest) -> HttpResponse:
-    note = Checkpoint.objects.order_by("-size").values_list("note", flat=True).first()
+    note = Checkpoint.objects.published().values_list("note", flat=True).first()
     if note is None:
         raise Http404("the log has no checkpoint yet")
     return _text(note, NO_CACHE)

@@ -70,7 +70,7 @@ def _count(value: str | None, name: str, *, required: bool = True) -> int | None
 
 
 def _latest_checkpoint() -> Checkpoint:
-    checkpoint = Checkpoint.objects.order_by("-size").first()
+    checkpoint = Checkpoint.objects.published().first()
     if checkpoint is None:
         raise NotFound("the log has no checkpoint yet")
     return checkpoint

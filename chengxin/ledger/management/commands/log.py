@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chengxin.core.context import acting_as
-from chengxin.ledger import audit, keys, note, sequencer, services
+from chengxin.ledger import audit, cosign, keys, note, sequencer, services
 
 
 class Command(BaseCommand):
@@ -49,6 +49,9 @@ class Command(BaseCommand):
             raise CommandError("--batch must be at least 1")
         count = services.log_integrate_all(batch=batch)
         self.stdout.write(f"integrated {count} leaves; tree size {services.tree_size()}")
+        cosigned = cosign.cosign_latest()
+        if cosign.configured_witnesses():
+            self.stdout.write(f"cosigned by {cosigned} witness(es)")
 
     def _sequence(self, *, interval: float, **options: Any) -> None:
         if not interval > 0:
