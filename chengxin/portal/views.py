@@ -96,7 +96,7 @@ def _log_config(scale: Any, leaf_indexes: list[int]) -> dict[str, Any]:
         "origin": keys.origin(),
         "vkey": vkey,
         "keyId": vkey.split("+")[1] if vkey.count("+") == 2 else "",
-        "witnesses": list(getattr(settings, "CHENGXIN_LOG_WITNESS_KEYS", [])),
+        "witnesses": [w["vkey"] for w in getattr(settings, "CHENGXIN_LOG_WITNESSES", [])],
         "subject": selectors.scale_subject_key(scale),
         "leaves": leaf_indexes,
         "messages": _messages(),

@@ -5,6 +5,7 @@ Profiles import this module and override what differs; nothing here reads a secr
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -160,3 +161,7 @@ CHENGXIN_VALID_UNTIL_DAY_BEFORE = os.environ.get("CHENGXIN_VALID_UNTIL_DAY_BEFOR
 # be generated (embedded and test profiles only).
 CHENGXIN_LOG_ORIGIN = os.environ.get("CHENGXIN_LOG_ORIGIN", "chengxin.localhost/log")
 CHENGXIN_LOG_KEY_AUTOCREATE = False
+# Witnesses asked to cosign each checkpoint: a JSON list of {"url": …, "vkey": …} (the witness's
+# cosignature verifier key), and how many cosignatures a checkpoint needs before it is served.
+CHENGXIN_LOG_WITNESSES = json.loads(os.environ.get("CHENGXIN_LOG_WITNESSES", "[]"))
+CHENGXIN_LOG_WITNESS_QUORUM = int(os.environ.get("CHENGXIN_LOG_WITNESS_QUORUM", "0"))
