@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("chengxin.regions.api.urls")),
     path("", include("chengxin.markets.api.urls")),
     path("", include("chengxin.instruments.api.urls")),
+    path("", include("chengxin.verification.api.urls")),
     path("", include("chengxin.core.api.urls")),
     path("log/", include("chengxin.ledger.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("chengxin.instruments.urls")),
     path("", include("chengxin.organizations.urls")),
     path("", include("chengxin.markets.urls")),
+    path("", include("chengxin.verification.urls")),
+    path("verification/import/", include("chengxin.verification.import_views")),
 ]

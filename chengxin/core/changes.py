@@ -80,9 +80,7 @@ def loaded_snapshot(instance: models.Model) -> dict[str, Any] | None:
     names, values = loaded
     excluded = _excluded(instance)
     fields = {f.attname: f for f in instance._meta.concrete_fields if f.name not in excluded}
-    return {
-        n: _json_value(v, fields[n]) for n, v in zip(names, values, strict=True) if n in fields
-    }
+    return {n: _json_value(v, fields[n]) for n, v in zip(names, values, strict=True) if n in fields}
 
 
 def _excluded(instance: models.Model) -> tuple[str, ...]:

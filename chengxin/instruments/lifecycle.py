@@ -32,6 +32,9 @@ class Transition:
     optional: tuple[str, ...] = ()
     needs_document: bool = False
     document_label: Promise | None = None
+    # Made only by recording a verification (chengxin.verification.services), never by hand, so
+    # that a scale cannot be put into service without the tests and certificate behind it.
+    via_verification: bool = False
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -80,6 +83,7 @@ TRANSITIONS: dict[str, Transition] = {
             optional=("seal_ids", "calibration_counter", "configuration_counter"),
             needs_document=True,
             document_label=_("检定证书编号"),
+            via_verification=True,
         ),
         Transition(
             "fail_verification",
@@ -90,6 +94,7 @@ TRANSITIONS: dict[str, Transition] = {
             role=Role.VERIFIER,
             needs_document=True,
             document_label=_("检定结果通知书编号"),
+            via_verification=True,
         ),
         Transition(
             "fail_inspection",
@@ -100,6 +105,7 @@ TRANSITIONS: dict[str, Transition] = {
             role=Role.INSPECTOR,
             needs_document=True,
             document_label=_("检查记录编号"),
+            via_verification=True,
         ),
         Transition(
             "expire",

@@ -379,6 +379,7 @@ def scale_transition(
     note: str = "",
     values: Mapping[str, Any] | None = None,
     at: dt.datetime | None = None,
+    verification: Any = None,
 ) -> LifecycleEvent:
     """Move ``scale`` through ``transition``; ``user`` None means the platform itself acts.
 
@@ -388,6 +389,10 @@ def scale_transition(
     spec = TRANSITIONS.get(transition)
     if spec is None:
         raise ServiceError(_("未知的状态变更：%s") % transition, code="unknown_transition")
+    if spec.via_verification and verification is None:
+        raise ServiceError(
+            _("“%s”只能通过记录检定或检查产生") % spec.label, code="verification_required"
+        )
     values = dict(values or {})
     unknown = set(values) - set(spec.fields)
     missing = [f for f in spec.required if values.get(f) in (None, "")]

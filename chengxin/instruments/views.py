@@ -220,7 +220,7 @@ class ScaleDetailView(ObjectDetailView):
         forms: list[TransitionForm] = []
         offered: set[str] = set()
         for spec in transitions_from(scale.state):
-            if self._refused(spec, scale, scope, request.user):
+            if spec.via_verification or self._refused(spec, scale, scope, request.user):
                 continue
             offered.add(spec.name)
             if failed is not None and failed.transition.name == spec.name:
@@ -322,7 +322,7 @@ def _timeline(events: list[Any], user: Any, can_see_vendor: bool) -> list[dict[s
 class ScaleTransitionView(ScaleDetailView):
     """The address the passport's transition forms post to (POST only)."""
 
-    http_method_names = ["post"]  # noqa: RUF012 (Django's View declares it a plain list)
+    http_method_names = ["post"]
 
 
 class ScaleHistoryView(ObjectHistoryView):

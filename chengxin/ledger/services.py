@@ -21,16 +21,13 @@ from .checkpoint import Checkpoint as CheckpointBody
 from .checkpoint import sign_checkpoint
 from .models import Checkpoint, LogEntry, Subject
 
-_PERSONAL: dict[int, tuple[str, ...]] = {}
-
 
 def _personal_fields(content_type_id: int) -> tuple[str, ...]:
-    if content_type_id not in _PERSONAL:
-        from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.models import ContentType
 
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        _PERSONAL[content_type_id] = tuple(getattr(model, "personal_fields", ()))
-    return _PERSONAL[content_type_id]
+    # ContentType's own cache makes this a dictionary lookup after the first call.
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    return tuple(getattr(model, "personal_fields", ()))
 
 
 def _model_label(content_type_id: int) -> str:

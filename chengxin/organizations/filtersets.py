@@ -19,9 +19,13 @@ class OrganisationFilterSet(django_filters.FilterSet):
         model = Organisation
         fields = ["kind"]
 
-    def search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
+    def search(
+        self, queryset: QuerySet[Organisation], name: str, value: str
+    ) -> QuerySet[Organisation]:
         value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(uscc=value.upper())) if value else queryset
+        return (
+            queryset.filter(Q(name__icontains=value) | Q(uscc=value.upper())) if value else queryset
+        )
 
     def in_division(
         self, queryset: QuerySet[Organisation], name: str, value: str

@@ -72,15 +72,115 @@ def scale_codes_existing(*, candidates: Iterable[str]) -> list[str]:
     return sorted(Scale.objects.filter(code__in=wanted).values_list("code", flat=True))
 
 
-def scale_last_verification(*, scale: Scale) -> LifecycleEvent | None:
-    """The latest pass or fail verification of ``scale`` (institution loaded, never the user)."""
-    return (
+@dataclass(frozen=True)
+class PublicVerification:
+    """The last verification as the public sees it: never the verifier, checker or approver."""
+
+    passed: bool
+    performed_on: dt.date
+    institution: str
+    document_no: str
+    valid_until: dt.date | None = None
+    kind_label: str = ""
+    certificate_id: int | None = None
+
+
+def scale_last_verification(*, scale: Scale) -> PublicVerification | None:
+    """The latest verification of ``scale``, from the verification records.
+
+    A scale verified before verification records existed (a pass or fail entered as a bare
+    lifecycle transition) falls back to that transition.
+    """
+    from chengxin.verification.models import Verification
+
+    row = (
+        Verification.objects.filter(scale=scale)
+        .exclude(kind="in_service", result="passed")  # an inspection that passed changes nothing
+        .order_by("-performed_on", "-id")
+        .values(
+            "result",
+            "kind",
+            "performed_on",
+            "institution__name",
+            "document_no",
+            "valid_until",
+            "certificate__id",
+        )
+        .first()
+    )
+    if row is not None:
+        from chengxin.verification.choices import VerificationKind, VerificationResult
+
+        return PublicVerification(
+            passed=row["result"] == VerificationResult.PASSED,
+            performed_on=row["performed_on"],
+            institution=row["institution__name"],
+            document_no=row["document_no"],
+            valid_until=row["valid_until"],
+            kind_label=str(VerificationKind(row["kind"]).label),
+            certificate_id=row["certificate__id"],
+        )
+    event = (
         LifecycleEvent.objects.select_related("organisation")
         .only("id", "scale", "transition", "at", "document", "organisation", "organisation__name")
         .filter(scale=scale, transition__in=VERIFICATION_TRANSITIONS)
         .order_by("-at", "-id")
         .first()
     )
+    if event is None:
+        return None
+    return PublicVerification(
+        passed=event.transition == "pass_verification",
+        performed_on=timezone.localtime(event.at).date(),
+        institution=event.organisation.name if event.organisation else "",
+        document_no=event.document,
+        valid_until=scale.valid_until if event.transition == "pass_verification" else None,
+    )
+
+
+@dataclass(frozen=True)
+class StickerCertificate:
+    """What the sticker's ``?c=<leaf index>`` points at, checked against the scale."""
+
+    index: int
+    status: str  # "current", "old" (an earlier certificate of this scale), "foreign", "unknown"
+    number: str = ""
+
+
+def sticker_certificate(
+    *, scale: Scale, index: int, last: PublicVerification | None
+) -> StickerCertificate:
+    """Whether leaf ``index`` records a certificate of ``scale``, and whether it is the last.
+
+    The browser then checks the leaf itself; this only tells the page which words to show.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from chengxin.verification.models import Certificate
+
+    content_type = ContentType.objects.get_for_model(Certificate)
+    entry = (
+        LogEntry.objects.filter(index=index)
+        .values("record__content_type_id", "record__object_id")
+        .first()
+    )
+    if entry is None:
+        return StickerCertificate(index, "unknown")
+    if entry["record__content_type_id"] != content_type.pk:
+        return StickerCertificate(index, "foreign")
+    certificate = (
+        Certificate.objects.filter(pk=entry["record__object_id"], verification__scale=scale)
+        .values("pk", "number")
+        .first()
+    )
+    if certificate is None:
+        return StickerCertificate(index, "foreign")
+    current = last is not None and last.certificate_id == certificate["pk"]
+    return StickerCertificate(index, "current" if current else "old", certificate["number"])
+
+
+def certificate_subject_key(certificate_id: int) -> str:
+    return f"object:verification.certificate:{certificate_id}"
 
 
 # --- the scale's records in the log -----------------------------------------------------------

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -26,6 +27,7 @@ from . import selectors
 # What a code may normalise to and still be redirected to its canonical URL (anything else is
 # answered in place, so a crafted path is never echoed into a Location header).
 _REDIRECTABLE = re.compile(r"[0-9A-Z]{1,32}")
+_MAX_INDEX_DIGITS = 18  # a leaf index from a sticker's ``?c=``; longer is not ours
 
 
 @require_safe
@@ -45,7 +47,11 @@ def scale_page(request: HttpRequest, code: str) -> HttpResponse:
     """``/s/<code>``: the scale's status, approval, place, last verification and log records."""
     normalised = codes.normalise(code)
     if (normalised != code or request.path.endswith("/")) and _REDIRECTABLE.fullmatch(normalised):
-        return redirect("portal:scale", code=normalised, permanent=True)
+        target = reverse("portal:scale", kwargs={"code": normalised})
+        leaf = _sticker_leaf(request)
+        if leaf is not None:
+            target += f"?c={leaf}"  # keep the sticker's certificate leaf across the redirect
+        return redirect(target, permanent=True)
     if selectors.code_problem(normalised) is not None:
         return _not_found(request, code, normalised)
     scale = selectors.scale_public_get(code=normalised)
@@ -54,17 +60,31 @@ def scale_page(request: HttpRequest, code: str) -> HttpResponse:
 
     records = selectors.scale_log_records(scale=scale)
     approval = scale.type_approval
+    last = selectors.scale_last_verification(scale=scale)
+    leaf = _sticker_leaf(request)
+    sticker = (
+        None if leaf is None else selectors.sticker_certificate(scale=scale, index=leaf, last=last)
+    )
     context = {
         "scale": scale,
         "display_code": codes.display(scale.code),
         "status": selectors.scale_public_status(scale=scale),
         "approval": approval,
         "approval_valid": selectors.type_approval_is_valid(approval.status),
-        "last_verification": selectors.scale_last_verification(scale=scale),
+        "last_verification": last,
+        "sticker": sticker,
         "records": records,
         "log": _log_config(scale, [r.index for r in records]),
     }
     return render(request, "portal/scale.html", context)
+
+
+def _sticker_leaf(request: HttpRequest) -> int | None:
+    """The certificate leaf index a sticker's QR carries (``?c=``), if it is a plain number."""
+    c = request.GET.get("c", "")
+    if c.isascii() and c.isdecimal() and len(c) <= _MAX_INDEX_DIGITS:
+        return int(c)
+    return None
 
 
 def _not_found(request: HttpRequest, typed: str, normalised: str) -> HttpResponse:

@@ -136,6 +136,7 @@ SPECTACULAR_SETTINGS = {
         "AuthorisationKindEnum": "chengxin.organizations.choices.AuthorisationKind",
         "ScaleStateEnum": "chengxin.instruments.choices.ScaleState",
         "TypeApprovalStatusEnum": "chengxin.instruments.choices.TypeApprovalStatus",
+        "VerificationKindEnum": "chengxin.verification.choices.VerificationKind",
     },
 }
 

@@ -161,6 +161,14 @@ class Certificate(ChangeLoggedModel):
         on_delete=models.PROTECT,
         related_name="certificate",
     )
+    # The scale again, so that the certificate's log leaf is found (and checked in the browser)
+    # under the scale's own content-index key, from the leaf alone.
+    scale = models.ForeignKey(
+        "instruments.Scale",
+        verbose_name=_("电子计价秤"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
     number = models.CharField(_("证书编号"), max_length=64, unique=True)
     signing_key = models.ForeignKey(
         "organizations.SigningKey",
@@ -185,3 +193,79 @@ class Certificate(ChangeLoggedModel):
     def jurisdiction_q(cls, scope: Scope) -> Q | None:
         inner = Verification.jurisdiction_q(scope)
         return None if inner is None else Q(verification__in=Verification.objects.filter(inner))
+
+
+class ImportStatus(models.TextChoices):
+    # Kept beside ImportJob (not in choices.py) only because the import was built while
+    # choices.py belonged to another change; move it there when convenient.
+    QUEUED = "queued", _("排队中")
+    CHECKING = "checking", _("正在校验")
+    WRITING = "writing", _("正在写入")
+    DONE = "done", _("已导入")
+    REJECTED = "rejected", _("已拒绝")
+    FAILED = "failed", _("出错")
+
+
+class ImportJob(models.Model):
+    """One uploaded batch of verifications (CSV or XLSX) and how far its import has got.
+
+    An operational record, not a domain fact: the verifications it writes carry their own change
+    records and log leaves; the job only keeps the file until it is processed, the progress
+    the console polls and, for a rejected batch, every bad row and why.
+    """
+
+    organisation = models.ForeignKey(
+        "organizations.Organisation",
+        verbose_name=_("机构"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filename = models.CharField(_("文件名"), max_length=255)
+    content = models.BinaryField(_("文件内容"), blank=True)  # emptied once processed
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    checked_rows = models.PositiveIntegerField(_("已校验行数"), default=0)
+    written_rows = models.PositiveIntegerField(_("已写入行数"), default=0)
+    detail = models.TextField(_("说明"), blank=True)
+    errors = models.JSONField(_("错误报告"), default=list, blank=True)
+    verification_ids = models.JSONField(_("导入的检定记录"), default=list, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检定记录导入")
+        verbose_name_plural = _("检定记录导入")
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        # Checking is the first half of the work, writing the second.
+        done = self.checked_rows + self.written_rows
+        return min(99, done * 100 // (2 * self.total_rows))
+
+    @classmethod
+    def jurisdiction_q(cls, scope: Scope) -> Q | None:
+        if scope.everything:
+            return None
+        return Q(organisation_id=scope.organisation_id)

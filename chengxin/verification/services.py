@@ -502,6 +502,7 @@ def _move_scale(
                 scale=scale,
                 transition="fail_inspection",
                 document=verification.document_no,
+                verification=verification,
                 note="; ".join(verification.reasons),
             )
         return
@@ -520,6 +521,7 @@ def _move_scale(
             scale=scale,
             transition="pass_verification",
             document=verification.document_no,
+            verification=verification,
             values=values,
         )
     else:
@@ -528,6 +530,7 @@ def _move_scale(
             scale=scale,
             transition="fail_verification",
             document=verification.document_no,
+            verification=verification,
             note="; ".join(verification.reasons),
         )
 
@@ -553,6 +556,7 @@ def certificate_issue(*, user: Any, verification: Verification) -> Certificate:
     with service_actor(user):
         return Certificate.objects.create(
             verification=verification,
+            scale=scale,
             number=verification.document_no,
             signing_key=key,
             note=note,

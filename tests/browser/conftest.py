@@ -59,9 +59,13 @@ def divisions(transactional_db: None) -> None:
     ``live_server`` tests run on a transactional database that is flushed afterwards, which also
     removes the rows the data migration loaded.
     """
+    from django.contrib.contenttypes.models import ContentType
+
     from chengxin.regions.loader import division_rows
     from chengxin.regions.models import Division
 
+    # A flush re-creates content types under new ids; drop the ids cached before it.
+    ContentType.objects.clear_cache()
     if Division.objects.exists():
         return
     Division.objects.bulk_create(

@@ -4,7 +4,6 @@ nothing the server says beyond the embedded key — a tampered tile, entry or ch
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import re
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +17,8 @@ from chengxin.ledger import services as ledger
 from chengxin.ledger.models import Checkpoint, Subject
 from chengxin.ledger.note import Ed25519Signer
 from chengxin.markets.models import Stall
+from chengxin.testing import factories as f
+from chengxin.verification.services import verification_record
 
 pytestmark = pytest.mark.browser
 
@@ -54,13 +55,7 @@ def scale_in_log(divisions: None, live_server: Any, world: Any) -> SimpleNamespa
         instruments.scale_transition(
             user=user, scale=scale, transition=transition, document=document, values=values
         )
-    instruments.scale_transition(
-        user=world.u_verifier,
-        scale=scale,
-        transition="pass_verification",
-        document="JD-2026-0001",
-        values={"valid_until": dt.date.today() + dt.timedelta(days=300), "verification_code": "V1"},
-    )
+    verification_record(user=world.u_verifier, scale=scale, raw=f.verification_readings())
     _filler(world.market, 250, "G")
     ledger.log_integrate_all()
     indexes = sorted(

@@ -51,16 +51,10 @@ SEES_XIHU_VENDOR = {
 # user → (transition they perform on an in-service Xihu scale, extra values, document)
 _UNTIL = dt.date.today() + dt.timedelta(days=365)
 TRANSITION_BY_USER = {
-    "u_nation": ("fail_inspection", {}, "JC-1"),
-    "u_zhejiang": ("fail_inspection", {}, "JC-1"),
-    "u_xihu": ("fail_inspection", {}, "JC-1"),
-    "u_ningbo": ("fail_inspection", {}, "JC-1"),
-    "u_verifier": ("pass_verification", {"valid_until": _UNTIL, "verification_code": "V"}, "Z1"),
-    "u_other_verifier": (
-        "pass_verification",
-        {"valid_until": _UNTIL, "verification_code": "V"},
-        "Z1",
-    ),
+    "u_nation": ("seize", {}, "CF-1"),
+    "u_zhejiang": ("seize", {}, "CF-1"),
+    "u_xihu": ("seize", {}, "CF-1"),
+    "u_ningbo": ("seize", {}, "CF-1"),
     "u_operator": ("retire", {}, ""),
     "u_other_operator": ("retire", {}, ""),
     "u_evaluator": ("retire", {}, ""),
@@ -147,6 +141,20 @@ def test_transition_inside_allowed_outside_not_found(world, xihu_scale, who):
         assert xihu_scale.state == ScaleState.IN_SERVICE
 
 
+@pytest.mark.parametrize("who", ["u_verifier", "u_other_verifier"])
+def test_verification_inside_allowed_outside_not_found(world, xihu_scale, who):
+    from chengxin.verification.services import verification_record
+
+    raw = f.verification_readings(kind="subsequent")
+    if SEES_XIHU_SCALE[who]:
+        verification_record(user=getattr(world, who), scale=xihu_scale, raw=raw)
+        assert xihu_scale.verifications.count() == 1
+    else:
+        with pytest.raises(Http404):
+            verification_record(user=getattr(world, who), scale=xihu_scale, raw=raw)
+        assert not xihu_scale.verifications.exists()
+
+
 def test_manufacturer_releases_own_units_only(world):
     own = f.scale(world.approval)
     foreign = f.scale(world.other_approval)
@@ -178,11 +186,7 @@ def test_repairer_repairs_locked_scale_in_authorised_divisions(world):
 def test_seen_but_not_theirs_to_perform_is_forbidden(world, xihu_scale):
     with pytest.raises(PermissionDenied):
         services.scale_transition(
-            user=world.u_maker,
-            scale=xihu_scale,
-            transition="pass_verification",
-            document="Z",
-            values={"valid_until": _UNTIL, "verification_code": "V"},
+            user=world.u_maker, scale=xihu_scale, transition="seize", document="CF-1"
         )
 
 

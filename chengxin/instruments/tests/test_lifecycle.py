@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -49,6 +50,8 @@ def test_every_state_and_transition_pair(world, admin, state, name):
         "transition": name,
         "values": _values(world, name),
         "document": "DOC-1",
+        # Verification-only transitions carry the verification that produced them.
+        "verification": SimpleNamespace(document_no="DOC-1") if spec.via_verification else None,
     }
     if state in spec.sources:
         event = services.scale_transition(**call)
@@ -88,30 +91,34 @@ def test_transitions_needing_a_role_refuse_other_roles(name):
     assert verdict.code == "role_required"
 
 
-def test_staff_without_verifier_role_cannot_pass_a_scale(world):
-    scale = f.scale(world.approval, state=ScaleState.REGISTERED, m=world.market)
-    clerk = f.user(world.lab, Role.STAFF)
+def test_staff_without_inspector_role_cannot_seize_a_scale(world):
+    scale = f.scale(world.approval, state=ScaleState.IN_SERVICE, m=world.market)
+    clerk = f.user(world.xihu, Role.STAFF)
     with pytest.raises(PermissionDenied):
-        services.scale_transition(
-            user=clerk,
-            scale=scale,
-            transition="pass_verification",
-            document="Z",
-            values=_values(world, "pass_verification"),
-        )
+        services.scale_transition(user=clerk, scale=scale, transition="seize", document="CF-1")
 
 
-def test_missing_document_is_refused_before_anything_is_written(world):
-    scale = f.scale(world.approval, state=ScaleState.REGISTERED, m=world.market)
+@pytest.mark.parametrize("name", [n for n, t in TRANSITIONS.items() if t.via_verification])
+def test_verification_results_cannot_be_set_by_hand(world, name):
+    scale = f.scale(world.approval, state=ScaleState.IN_SERVICE, m=world.market)
     with pytest.raises(ServiceError) as exc:
         services.scale_transition(
             user=world.u_verifier,
             scale=scale,
-            transition="pass_verification",
-            values=_values(world, "pass_verification"),
+            transition=name,
+            document="Z",
+            values=_values(world, name),
         )
+    assert exc.value.code == "verification_required"
+    assert Scale.objects.get(pk=scale.pk).state == ScaleState.IN_SERVICE
+
+
+def test_missing_document_is_refused_before_anything_is_written(world):
+    scale = f.scale(world.approval, state=ScaleState.IN_SERVICE, m=world.market)
+    with pytest.raises(ServiceError) as exc:
+        services.scale_transition(user=world.u_xihu, scale=scale, transition="seize")
     assert exc.value.code == "document_required"
-    assert Scale.objects.get(pk=scale.pk).state == ScaleState.REGISTERED
+    assert Scale.objects.get(pk=scale.pk).state == ScaleState.IN_SERVICE
 
 
 def test_past_valid_until_is_refused(world):
@@ -123,6 +130,7 @@ def test_past_valid_until_is_refused(world):
             transition="pass_verification",
             document="Z",
             values={"valid_until": dt.date(2020, 1, 1), "verification_code": "V"},
+            verification=SimpleNamespace(document_no="Z"),
         )
     assert Scale.objects.get(pk=scale.pk).valid_until is None
 

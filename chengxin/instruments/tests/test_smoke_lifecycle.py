@@ -1,10 +1,10 @@
-import datetime as dt
-
 import pytest
 
 from chengxin.instruments import services
 from chengxin.instruments.choices import ScaleState
 from chengxin.instruments.models import Scale
+from chengxin.testing import factories as f
+from chengxin.verification.services import verification_record
 
 
 def test_a_scale_lives_from_manufacture_to_scrapping(world):
@@ -27,13 +27,7 @@ def test_a_scale_lives_from_manufacture_to_scrapping(world):
         transition="register",
         values={"market": world.market.pk, "stall": world.stall.pk},
     )
-    services.scale_transition(
-        user=world.u_verifier,
-        scale=s,
-        transition="pass_verification",
-        document="JD-2026-1",
-        values={"valid_until": dt.date.today() + dt.timedelta(days=365), "verification_code": "V1"},
-    )
+    verification_record(user=world.u_verifier, scale=s, raw=f.verification_readings())
     s.refresh_from_db()
     assert s.state == ScaleState.IN_SERVICE
     assert [e.transition for e in s.events.all()] == [

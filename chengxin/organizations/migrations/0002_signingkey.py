@@ -6,29 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SigningKey',
+            name="SigningKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=128, verbose_name='密钥名称')),
-                ('verifier_key', models.CharField(max_length=256, unique=True, verbose_name='公钥（验证密钥）')),
-                ('private_key', models.CharField(editable=False, max_length=256, verbose_name='私钥')),
-                ('created_on', models.DateField(verbose_name='启用日期')),
-                ('retired_on', models.DateField(blank=True, null=True, verbose_name='停用日期')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signing_keys', to='organizations.organisation', verbose_name='机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=128, verbose_name="密钥名称")),
+                (
+                    "verifier_key",
+                    models.CharField(max_length=256, unique=True, verbose_name="公钥（验证密钥）"),
+                ),
+                (
+                    "private_key",
+                    models.CharField(editable=False, max_length=256, verbose_name="私钥"),
+                ),
+                ("created_on", models.DateField(verbose_name="启用日期")),
+                ("retired_on", models.DateField(blank=True, null=True, verbose_name="停用日期")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signing_keys",
+                        to="organizations.organisation",
+                        verbose_name="机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '签名密钥',
-                'verbose_name_plural': '签名密钥',
-                'ordering': ('organisation', '-created_on', '-id'),
+                "verbose_name": "签名密钥",
+                "verbose_name_plural": "签名密钥",
+                "ordering": ("organisation", "-created_on", "-id"),
             },
         ),
     ]

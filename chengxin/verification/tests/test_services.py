@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -13,38 +12,11 @@ from chengxin.instruments.choices import ScaleState
 from chengxin.ledger.note import Ed25519Verifier, open_note
 from chengxin.organizations.choices import OrganisationKind
 from chengxin.testing import factories as f
+from chengxin.testing.factories import verification_readings as readings
 from chengxin.verification import services
 from chengxin.verification.certificate import parse_certificate
 from chengxin.verification.choices import VerificationResult
 from chengxin.verification.models import Certificate, TestPoint
-
-
-def readings(*, error_g: str = "0", kind: str = "initial", **extra):
-    """A class III, e = 5 g, Max 15 kg scale read at 0, 20 e, 500 e, 2000 e and Max."""
-    loads = ["100", "2500", "10000", "15000"]
-
-    def point(load: str) -> dict[str, str]:
-        # Changeover method: P = I + e/2 − ΔL; the indication shows L + E, ΔL = e/2, so P − L = E.
-        indication = Decimal(load) + Decimal(error_g)
-        return {"load": load, "indication": str(indication), "added": "2.5"}
-
-    return {
-        "kind": kind,
-        "performed_on": dt.date.today().isoformat(),
-        "identity_matches": True,
-        "software_version": "1.0.0",
-        "software_checksum": "A1B2",
-        "seals_intact": True,
-        "codes_present": True,
-        "zero": {"load": "0", "indication": "0", "added": "2.5"},
-        "increasing": [point(load) for load in loads],
-        "decreasing": [point(load) for load in reversed(loads)],
-        "eccentricity": [point("5000") for _ in range(5)],
-        "repeatability": [point("7500") for _ in range(3)],
-        "price": [{"net_weight": "1234", "unit_price": "12.50", "displayed_amount": "15.43"}],
-        "seal_ids": ["QF-0001"],
-        **extra,
-    }
 
 
 @pytest.fixture

@@ -1,0 +1,212 @@
+# ruff: noqa: S603, S607 — a benchmark harness starting its own tools (wrk, psql, gunicorn)
+"""Scale look-up by code through the API, against a trivial view on the same server.
+
+For each database (SQLite file; PostgreSQL when it answers on 127.0.0.1:5432) the harness makes
+sure the database holds the demo data set with ``--scales`` scales (seeding it once, which takes
+minutes for 10^6; later runs reuse it), starts gunicorn (2 sync workers, one per core) on a
+loopback port, and drives it with wrk (C, one thread, fixed connections, bounded duration):
+first ``/bench/trivial``, then ``/api/v1/scales/<code>/`` with random existing codes and a
+national inspector's API token. Both figures come from the same server process in the same run.
+
+wrk is Debian's ``wrk`` package (``apt-get install wrk``); gunicorn is a project dependency.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/chengxin_bench")
+
+_LUA = """
+local codes = {}
+for line in io.lines("%(codes)s") do codes[#codes + 1] = line end
+math.randomseed(1)
+wrk.headers["Authorization"] = "Token %(token)s"
+wrk.headers["Accept"] = "application/json"
+request = function()
+  local path = "%(path)s"
+  if path == "" then
+    path = "/api/v1/scales/" .. codes[math.random(#codes)] .. "/"
+  end
+  return wrk.format("GET", path)
+end
+"""
+
+
+def _env(backend: str) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
+    env.pop("BENCH_DATABASE_URL", None)
+    if backend == "postgres":
+        env["BENCH_DATABASE_URL"] = PG_URL
+    else:
+        env["BENCH_SQLITE_NAME"] = "lookup-1m"
+    return env
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            pass
+    except OSError:
+        return False
+    out = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
+         "SELECT 1 FROM pg_database WHERE datname='chengxin_bench'"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if out.returncode != 0:
+        return False
+    if out.stdout.strip() != "1":
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", "CREATE DATABASE chengxin_bench"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    return True
+
+
+def prepare(scales: int, codes_file: str) -> None:
+    """(In a child process, with the backend's settings.) Seed if needed; print the token."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from chengxin.core.context import acting_as
+    from chengxin.demo import generator
+    from chengxin.instruments.models import Scale
+    from chengxin.organizations.models import User
+
+    call_command("migrate", verbosity=0, skip_checks=True)
+    if Scale.objects.count() != scales or not User.objects.filter(username="nation_inspector"):
+        print(f"seeding {scales:,} scales (once; reused by later runs) …", file=sys.stderr)
+        with acting_as(None, source="cli"):
+            generator.seed(scales=scales, seed=1, progress=True)
+    user = User.objects.get(username="nation_inspector")
+    token, _ = Token.objects.get_or_create(user=user)
+    step = max(1, scales // 20_000)
+    codes = list(
+        Scale.objects.filter(id__in=range(1, scales + 1, step)).values_list("code", flat=True)
+    )
+    Path(codes_file).write_text("\n".join(codes) + "\n")
+    print(json.dumps({"token": token.key, "codes": len(codes)}))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wrk(url: str, script: str, seconds: int, connections: int) -> dict[str, float | str]:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+         "-s", script, url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return float("nan")
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    return {
+        "rps": float(rps.group(1)) if rps else float("nan"),
+        "p50_ms": ms("50"),
+        "p99_ms": ms("99"),
+        "requests": int(total.group(1)) if total else 0,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[str, object]:
+    env = _env(backend)
+    tmp = Path(tempfile.mkdtemp(prefix="chengxin-bench-"))
+    codes_file = str(tmp / "codes.txt")
+    prep = subprocess.run(
+        [PY, "-m", "benchmarks.lookup", "prepare", str(scales), codes_file],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    if prep.returncode != 0:
+        raise RuntimeError(prep.stderr[-3000:])
+    token = json.loads(prep.stdout.strip().splitlines()[-1])["token"]
+    scripts = {}
+    for name, path in (("trivial", "/bench/trivial"), ("lookup", "")):
+        scripts[name] = str(tmp / f"{name}.lua")
+        Path(scripts[name]).write_text(_LUA % {"codes": codes_file, "token": token, "path": path})
+    port = _free_port()
+    gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
+    server = subprocess.Popen(
+        [gunicorn, "chengxin.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--worker-class", "sync", "--log-level", "warning"],
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/bench/trivial", timeout=1).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        results: dict[str, object] = {"backend": backend, "scales": scales}
+        for name in ("trivial", "lookup"):
+            _wrk(base + "/", scripts[name], 3, connections)  # warm-up, discarded
+            results[name] = _wrk(base + "/", scripts[name], seconds, connections)
+        return results
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(r: dict[str, object]) -> None:
+    t, lk = r["trivial"], r["lookup"]
+    assert isinstance(t, dict)
+    assert isinstance(lk, dict)
+    print(f"\n== 2. scale look-up by code, {r['backend']}, {r['scales']:,} scales ==")
+    for name, x in (("/bench/trivial", t), ("/api/v1/scales/<code>/", lk)):
+        print(
+            f"   {name:26} {x['rps']:8.0f} req/s   p50 {x['p50_ms']:6.2f} ms   "
+            f"p99 {x['p99_ms']:6.2f} ms   ({x['requests']:,} requests, {x['non_2xx']} non-2xx)"
+        )
+    print(f"   look-up / trivial = {lk['rps'] / t['rps']:.0%}   (target ≥ 50%)")
+
+
+def run(scales: int, seconds: int = 15, connections: int = 8) -> list[dict[str, object]]:
+    if shutil.which("wrk") is None:
+        print("\n== 2. skipped: wrk is not installed (apt-get install wrk) ==")
+        return []
+    backends = ["sqlite"] + (["postgres"] if postgres_reachable() else [])
+    out = []
+    for backend in backends:
+        r = measure(backend, scales, seconds, connections)
+        report(r)
+        out.append(r)
+    if "postgres" not in backends:
+        print("   (PostgreSQL not reachable on 127.0.0.1:5432: skipped)")
+    return out
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "prepare":
+        prepare(int(sys.argv[2]), sys.argv[3])
+    else:
+        run(int(sys.argv[1]))
