@@ -39,6 +39,8 @@ class ChangeLoggedModel(models.Model):
     class Meta:
         abstract = True
 
+    _loaded_values: tuple[Any, tuple[Any, ...]] | None = None
+
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Any:
         instance = super().from_db(db, field_names, values, **kwargs)

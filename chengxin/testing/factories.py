@@ -140,7 +140,9 @@ def scale(
     return s
 
 
-def verification_readings(*, error_g: str = "0", kind: str = "initial", **extra):
+def verification_readings(
+    *, error_g: str = "0", kind: str = "initial", **extra: Any
+) -> dict[str, Any]:
     """A class III, e = 5 g, Max 15 kg scale read at 0, 20 e, 500 e, 2000 e and Max."""
     loads = ["100", "2500", "10000", "15000"]
 

@@ -363,7 +363,9 @@ def evaluate(scale: Scale, data: VerificationInput, approved: set[tuple[str, str
                 reasons.append(_("计价计算错误"))
     except mpe.MpeError as exc:
         raise ServiceError(_("检定数据无效：%s") % exc, code="bad_reading") from exc
-    as_found = mpe.as_found_code(errors_and_limits) if errors_and_limits else mpe.AsFoundCode.C
+    as_found = (
+        mpe.as_found_code(errors_and_limits) if errors_and_limits else mpe.AsFoundCode.COMPLIANT
+    )
     return Evaluation(points=points, reasons=reasons, as_found=str(as_found))
 
 
