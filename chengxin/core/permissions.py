@@ -124,7 +124,11 @@ def visible(model_or_qs: type[_M] | models.QuerySet[_M], user: Any) -> models.Qu
         qs = model_or_qs
     else:
         qs = model_or_qs._default_manager.all()
-    scope = scope_for(user)
+    return visible_in_scope(qs, scope_for(user))
+
+
+def visible_in_scope(qs: models.QuerySet[_M], scope: Scope) -> models.QuerySet[_M]:
+    """``visible`` for a scope already computed (cached query plans key on the scope)."""
     if not scope.authenticated:
         return qs.none()
     q = qs.model.jurisdiction_q(scope)  # type: ignore[attr-defined]

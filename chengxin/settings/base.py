@@ -140,6 +140,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# How long a verified API token is remembered by a process (see core/api/authentication.py).
+CHENGXIN_API_TOKEN_CACHE_SECONDS = int(os.environ.get("CHENGXIN_API_TOKEN_CACHE_SECONDS", "30"))
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {

@@ -33,6 +33,8 @@ DATABASES = {
             ),
             "transaction_mode": "IMMEDIATE",
         },
+        # Keep the connection (and its PRAGMAs) instead of reopening the file per request.
+        "CONN_MAX_AGE": 600,
     }
 }
 

@@ -27,3 +27,4 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 CHENGXIN_LOG_KEY_AUTOCREATE = True
+CHENGXIN_API_TOKEN_CACHE_SECONDS = 0  # tests change users and tokens and expect it at once

@@ -150,3 +150,24 @@ def test_docs_page_is_served_from_local_assets(world):
 @pytest.mark.parametrize("path", ["/api/v1/schema/", "/api/v1/docs/"])
 def test_schema_and_docs_need_no_sign_in(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_a_remembered_token_skips_the_database_and_expires(world, settings, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    from chengxin.core.api.authentication import forget_tokens
+
+    settings.CHENGXIN_API_TOKEN_CACHE_SECONDS = 30
+    forget_tokens()
+    token = Token.objects.create(user=world.u_nation)
+    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    assert client.get("/api/v1/organisations/", **headers).status_code == 200
+    with CaptureQueriesContext(connection) as first:
+        client.get("/api/v1/organisations/", **headers)
+    token.delete()
+    assert client.get("/api/v1/organisations/", **headers).status_code == 200  # within the TTL
+    forget_tokens()
+    assert client.get("/api/v1/organisations/", **headers).status_code in (401, 403)
+    assert not any("authtoken_token" in q["sql"] for q in first.captured_queries)

@@ -12,6 +12,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from chengxin.instruments import codes
 from chengxin.instruments.choices import TypeApprovalStatus
 from chengxin.instruments.lifecycle import TRANSITIONS
 from chengxin.instruments.models import (
@@ -21,6 +22,7 @@ from chengxin.instruments.models import (
     TypeApproval,
     TypeApprovalStatusChange,
 )
+from chengxin.instruments.selectors import LOOKUP_FIELDS
 from chengxin.instruments.services import MAX_BATCH
 
 # --- type approvals ---------------------------------------------------------------------------
@@ -169,42 +171,53 @@ class ScaleDetailSerializer(serializers.Serializer):
     configuration_counter = serializers.IntegerField(read_only=True, allow_null=True)
 
     def to_representation(self, instance: Scale) -> dict[str, Any]:
-        s = instance
-        approval = s.type_approval
+        approval = instance.type_approval
+        row = {name: getattr(instance, name) for name in LOOKUP_FIELDS if "__" not in name}
+        row.update(
+            manufacturer__name=instance.manufacturer.name,
+            type_approval__certificate_no=approval.certificate_no,
+            type_approval__model_name=approval.model_name,
+            type_approval__status=approval.status,
+        )
+        return self.represent(row)
+
+    @staticmethod
+    def represent(s: dict[str, Any]) -> dict[str, Any]:
+        """The response for one ``instruments.selectors.scale_lookup`` row."""
         return {
-            "code": s.code,
-            "display_code": s.display_code,
-            "serial": s.serial,
-            "state": s.state,
-            "state_changed_at": _DATETIME.to_representation(s.state_changed_at),
-            "valid_until": _date(s.valid_until),
-            "division": s.division_id,
-            "manufacturer": {"id": s.manufacturer_id, "name": s.manufacturer.name},
+            "code": s["code"],
+            "display_code": codes.display(s["code"]),
+            "serial": s["serial"],
+            "state": s["state"],
+            "state_changed_at": _DATETIME.to_representation(s["state_changed_at"]),
+            "valid_until": _date(s["valid_until"]),
+            "division": s["division_id"],
+            "manufacturer": {"id": s["manufacturer_id"], "name": s["manufacturer__name"]},
             "type_approval": {
-                "id": approval.pk,
-                "certificate_no": approval.certificate_no,
-                "model_name": approval.model_name,
-                "status": approval.status,
+                "id": s["type_approval_id"],
+                "certificate_no": s["type_approval__certificate_no"],
+                "model_name": s["type_approval__model_name"],
+                "status": s["type_approval__status"],
             },
-            "accuracy_class": s.accuracy_class,
-            "max_capacity_g": _grams(s.max_capacity_g),
-            "min_capacity_g": _grams(s.min_capacity_g),
-            "e_g": _grams(s.e_g),
-            "d_g": _grams(s.d_g),
-            "software_version": s.software_version,
-            "software_checksum": s.software_checksum,
-            "production_code": s.production_code,
-            "repair_code": s.repair_code,
-            "verification_code": s.verification_code,
-            "seal_ids": list(s.seal_ids or ()),
-            "device_public_key": s.device_public_key,
-            "manufactured_on": _date(s.manufactured_on),
-            "operator": s.operator_id,
-            "market": s.market_id,
-            "stall": s.stall_id,
-            "vendor": s.vendor_id,
-            "calibration_counter": s.calibration_counter,
-            "configuration_counter": s.configuration_counter,
+            "accuracy_class": s["accuracy_class"],
+            "max_capacity_g": _grams(s["max_capacity_g"]),
+            "min_capacity_g": _grams(s["min_capacity_g"]),
+            "e_g": _grams(s["e_g"]),
+            "d_g": _grams(s["d_g"]),
+            "software_version": s["software_version"],
+            "software_checksum": s["software_checksum"],
+            "production_code": s["production_code"],
+            "repair_code": s["repair_code"],
+            "verification_code": s["verification_code"],
+            "seal_ids": list(s["seal_ids"] or ()),
+            "device_public_key": s["device_public_key"],
+            "manufactured_on": _date(s["manufactured_on"]),
+            "operator": s["operator_id"],
+            "market": s["market_id"],
+            "stall": s["stall_id"],
+            "vendor": s["vendor_id"],
+            "calibration_counter": s["calibration_counter"],
+            "configuration_counter": s["configuration_counter"],
         }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -22,7 +23,7 @@ from chengxin.core.api.serializers import ChangeRecordSerializer
 from chengxin.core.api.views import records_of
 from chengxin.core.api.viewsets import ReadOnlyViewSet
 from chengxin.core.permissions import get_visible_or_404
-from chengxin.instruments import codes, services
+from chengxin.instruments import codes, selectors, services
 from chengxin.instruments.filtersets import ScaleFilterSet, TypeApprovalFilterSet
 from chengxin.instruments.models import Scale, TypeApproval
 
@@ -92,7 +93,10 @@ class ScaleViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
         return scale
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(ScaleDetailSerializer(self.get_object()).data)
+        row = selectors.scale_lookup(user=request.user, code=self.kwargs["code"])
+        if row is None:
+            raise Http404("not found")
+        return Response(ScaleDetailSerializer.represent(row))
 
     @extend_schema(
         request=ScaleRegisterSerializer,
