@@ -306,7 +306,7 @@ def append(count: int, batch: int) -> dict[str, object]:
     _setup()
     from django.db import connection
 
-    from chengxin.ledger import merkle, services
+    from chengxin.ledger import leaves, merkle, services
     from chengxin.ledger.models import Checkpoint
 
     vendor = connection.vendor
@@ -366,6 +366,11 @@ def append(count: int, batch: int) -> dict[str, object]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM ledger_treehash")
         assert cursor.fetchone()[0] == merkle.stored_hash_count(count)
+        cursor.execute('SELECT count(*) FROM ledger_logentry WHERE "index" = record_id - 1')
+        assert cursor.fetchone()[0] == count, "leaves were not numbered in arrival order"
+        cursor.execute("SELECT count(*) FROM ledger_subject")
+        expected_subjects = sum(len(leaves.subjects(leaves.parse_leaf(d))) for d in data)
+        assert cursor.fetchone()[0] == expected_subjects, "content index rows are missing"
     return {
         "backend": vendor, "leaves": count, "batch": batch, "batches": batches,
         "integrate_s": integrate_s, "integrate_rate": count / integrate_s,

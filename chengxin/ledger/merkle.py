@@ -482,6 +482,38 @@ def stored_hashes(n: int, leaf_hash: bytes, reader: HashReader) -> list[bytes]:
     return hashes
 
 
+def append_stored_hashes(
+    size: int, leaf_hashes: Sequence[bytes], reader: HashReader
+) -> list[bytes]:
+    """The hashes to store, from index ``stored_hash_count(size)``, when appending all of
+    ``leaf_hashes`` to the tree of ``size`` leaves.
+
+    The same hashes as ``stored_hashes`` for each leaf in turn, but with one read: every left
+    sibling a new leaf needs is either the root of one of the perfect subtrees along the right
+    border of the tree of ``size`` (``_subtree_indexes(0, size)``, at most log₂ size hashes) or a
+    hash computed earlier in the same call. They are kept on a stack, smallest subtree last.
+    """
+    size = _check_count(size, "tree size")
+    hashes = _check_hash_list(leaf_hashes, "leaf hashes")
+    if len(hashes) > MAX_TREE_SIZE - size:
+        raise ProofError(f"{len(hashes)} leaves do not fit a tree of size {size}")
+    stack = _read(reader, _subtree_indexes(0, size))
+    sha256 = hashlib.sha256
+    out: list[bytes] = []
+    n = size
+    for h in hashes:
+        out.append(h)
+        n += 1
+        # Leaf n - 1 completes one subtree per trailing zero bit of n (trailing one of n - 1).
+        m = n
+        while not m & 1:
+            h = sha256(_NODE_PREFIX + stack.pop() + h).digest()
+            out.append(h)
+            m >>= 1
+        stack.append(h)
+    return out
+
+
 def tree_hash(size: int, reader: HashReader) -> bytes:
     """Root hash of the tree of ``size`` leaves, from at most 1 + log₂ size stored hashes."""
     size = _check_count(size, "tree size")
@@ -499,12 +531,18 @@ def prove_record(size: int, index: int, reader: HashReader) -> list[bytes]:
     index = _check_count(index, "index")
     if index >= size:
         raise ProofError(f"index {index} is not in a tree of size {size}")
-    indexes = _leaf_proof_indexes(0, size, index)
-    if not indexes:
-        return []
-    proof, rest = _leaf_proof(0, size, index, _read(reader, indexes))
-    assert not rest, "stored hash arithmetic is off"
-    return proof
+    # PATH(index, D[lo:hi]) of RFC 9162, top-down: at each node the sibling is the other half.
+    siblings: list[tuple[int, int, bool]] = []
+    lo, hi = 0, size
+    while hi - lo > 1:
+        k = 1 << ((hi - lo - 1).bit_length() - 1)  # _split_point(hi - lo)
+        if index < lo + k:
+            siblings.append((lo + k, hi, False))
+            hi = lo + k
+        else:
+            siblings.append((lo, lo + k, True))
+            lo += k
+    return _proof_from_storage(siblings, reader)
 
 
 def prove_tree(size: int, old_size: int, reader: HashReader) -> list[bytes]:
@@ -513,12 +551,54 @@ def prove_tree(size: int, old_size: int, reader: HashReader) -> list[bytes]:
     old_size = _check_count(old_size, "old tree size")
     if not 0 < old_size <= size:
         raise ProofError(f"no consistency proof from size {old_size} to size {size}")
-    indexes = _tree_proof_indexes(0, size, old_size)
-    if not indexes:
+    # SUBPROOF(old_size, D[lo:hi], b) of RFC 9162, top-down; ends at the node [lo, old_size),
+    # which is part of the proof unless it is the whole old tree (the verifier has that root).
+    siblings: list[tuple[int, int, bool]] = []
+    lo, hi = 0, size
+    while old_size != hi:
+        k = 1 << ((hi - lo - 1).bit_length() - 1)  # _split_point(hi - lo)
+        if old_size <= lo + k:
+            siblings.append((lo + k, hi, False))
+            hi = lo + k
+        else:
+            siblings.append((lo, lo + k, True))
+            lo += k
+    if lo != 0:
+        siblings.append((lo, hi, True))
+    return _proof_from_storage(siblings, reader)
+
+
+def _proof_from_storage(siblings: list[tuple[int, int, bool]], reader: HashReader) -> list[bytes]:
+    """The proof (bottom-up) whose hashes are those of leaf ranges ``siblings`` (top-down).
+
+    Each range is split into its perfect subtrees (``_subtree_indexes``); all their stored
+    hashes are read at once, and each range's hash is folded from them right to left. The read
+    asks first for the left siblings' subtrees top-down, then the right siblings' bottom-up.
+    """
+    if not siblings:
         return []
-    proof, rest = _tree_proof(0, size, old_size, _read(reader, indexes))
-    assert not rest, "stored hash arithmetic is off"
-    return proof
+    order = [s for s in siblings if s[2]] + [s for s in reversed(siblings) if not s[2]]
+    indexes: list[int] = []
+    counts: list[int] = []
+    for lo, hi, _ in order:
+        before = len(indexes)
+        while lo < hi:
+            level = (hi - lo).bit_length() - 1  # the largest perfect subtree that fits
+            leaf = (((lo >> level) + 1) << level) - 1  # last leaf under it
+            indexes.append(2 * leaf - leaf.bit_count() + level)  # stored_hash_index
+            lo += 1 << level
+        counts.append(len(indexes) - before)
+    hashes = _read(reader, indexes)
+    sha256 = hashlib.sha256
+    found: dict[tuple[int, int, bool], bytes] = {}
+    pos = 0
+    for sibling, count in zip(order, counts, strict=True):
+        pos += count
+        h = hashes[pos - 1]
+        for i in range(pos - 2, pos - count - 1, -1):
+            h = sha256(_NODE_PREFIX + hashes[i] + h).digest()
+        found[sibling] = h
+    return [found[s] for s in reversed(siblings)]
 
 
 def _subtree_indexes(lo: int, hi: int) -> list[int]:
@@ -544,55 +624,6 @@ def _subtree_hash_from(lo: int, hi: int, hashes: list[bytes]) -> tuple[bytes, li
     return h, hashes[count:]
 
 
-def _leaf_proof_indexes(lo: int, hi: int, n: int) -> list[int]:
-    if hi - lo == 1:
-        return []
-    k = _split_point(hi - lo)
-    if n < lo + k:
-        return _leaf_proof_indexes(lo, lo + k, n) + _subtree_indexes(lo + k, hi)
-    return _subtree_indexes(lo, lo + k) + _leaf_proof_indexes(lo + k, hi, n)
-
-
-def _leaf_proof(lo: int, hi: int, n: int, hashes: list[bytes]) -> tuple[list[bytes], list[bytes]]:
-    """Mirror of ``_leaf_proof_indexes``: consumes the hashes read in the same order."""
-    if hi - lo == 1:
-        return [], hashes
-    k = _split_point(hi - lo)
-    if n < lo + k:
-        proof, hashes = _leaf_proof(lo, lo + k, n, hashes)
-        sibling, hashes = _subtree_hash_from(lo + k, hi, hashes)
-    else:
-        sibling, hashes = _subtree_hash_from(lo, lo + k, hashes)
-        proof, hashes = _leaf_proof(lo + k, hi, n, hashes)
-    return [*proof, sibling], hashes
-
-
-def _tree_proof_indexes(lo: int, hi: int, n: int) -> list[int]:
-    if n == hi:
-        return [] if lo == 0 else _subtree_indexes(lo, hi)
-    k = _split_point(hi - lo)
-    if n <= lo + k:
-        return _tree_proof_indexes(lo, lo + k, n) + _subtree_indexes(lo + k, hi)
-    return _subtree_indexes(lo, lo + k) + _tree_proof_indexes(lo + k, hi, n)
-
-
-def _tree_proof(lo: int, hi: int, n: int, hashes: list[bytes]) -> tuple[list[bytes], list[bytes]]:
-    """Mirror of ``_tree_proof_indexes``; lo == 0 at n == hi is the old root the verifier has."""
-    if n == hi:
-        if lo == 0:
-            return [], hashes
-        sibling, hashes = _subtree_hash_from(lo, hi, hashes)
-        return [sibling], hashes
-    k = _split_point(hi - lo)
-    if n <= lo + k:
-        proof, hashes = _tree_proof(lo, lo + k, n, hashes)
-        sibling, hashes = _subtree_hash_from(lo + k, hi, hashes)
-    else:
-        sibling, hashes = _subtree_hash_from(lo, lo + k, hashes)
-        proof, hashes = _tree_proof(lo + k, hi, n, hashes)
-    return [*proof, sibling], hashes
-
-
 def _read(reader: HashReader, indexes: list[int]) -> list[bytes]:
     """Read stored hashes, refusing a reader that answers with the wrong number or shape."""
     if not indexes:
@@ -600,6 +631,8 @@ def _read(reader: HashReader, indexes: list[int]) -> list[bytes]:
     hashes = reader.read_hashes(indexes)
     if len(hashes) != len(indexes):
         raise ProofError(f"hash storage returned {len(hashes)} hashes for {len(indexes)} indexes")
+    if all(type(h) is bytes and len(h) == HASH_SIZE for h in hashes):
+        return list(hashes)  # The usual case, checked without copying each hash.
     return [_check_hash(h, f"stored hash {i}") for i, h in zip(indexes, hashes, strict=True)]
 
 

@@ -54,8 +54,6 @@ def run_round() -> int:
     except Exception:
         logger.exception("sequencer round failed; retrying next round")
         return 0
-    finally:
-        connections.close_all()
 
 
 def run_forever(
@@ -74,6 +72,9 @@ def run_forever(
     _schedule_audit()
     while not stop.is_set():
         run_round()
+        # This thread's connection must not outlive a database restart or hold SQLite's
+        # snapshot between rounds.
+        connections.close_all()
         stop.wait(interval)
 
 

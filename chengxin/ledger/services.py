@@ -128,35 +128,72 @@ def log_integrate(*, limit: int = 50_000) -> int:
             return 0
         reader = DatabaseHashReader()
         next_storage = merkle.stored_hash_count(size)
-        tree_rows: list[tuple[int, bytes]] = []
-        for offset, (_, leaf_hash, _) in enumerate(pending):
-            for h in merkle.stored_hashes(size + offset, bytes(leaf_hash), reader):
-                reader.pending[next_storage] = h
-                tree_rows.append((next_storage, h))
-                next_storage += 1
+        # One read of the tree's right border for the whole batch (not one per leaf).
+        new_hashes = merkle.append_stored_hashes(
+            size, [bytes(leaf_hash) for _, leaf_hash, _ in pending], reader
+        )
+        tree_indexes = range(next_storage, next_storage + len(new_hashes))
+        reader.pending.update(zip(tree_indexes, new_hashes, strict=True))
         now = timezone.now()
-        q = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {q('ledger_logentry')} SET {q('index')} = %s, integrated_at = %s "  # noqa: S608
-                "WHERE id = %s",
-                [(size + offset, now, entry_id) for offset, (entry_id, _, _) in enumerate(pending)],
-            )
-            cursor.executemany(
-                f"INSERT INTO {q('ledger_treehash')} ({q('index')}, hash) VALUES (%s, %s)",  # noqa: S608
-                tree_rows,
-            )
-            cursor.executemany(
-                f"INSERT INTO {q('ledger_subject')} ({q('key')}, leaf_index) VALUES (%s, %s)",  # noqa: S608
-                [
-                    (key, size + offset)
-                    for offset, (_, _, data) in enumerate(pending)
-                    for key in leaves.subjects(leaves.parse_leaf(bytes(data)))
-                ],
-            )
+        entry_ids = [entry_id for entry_id, _, _ in pending]
+        leaf_indexes = range(size, size + len(pending))
+        subject_rows = [
+            (key, size + offset)
+            for offset, (_, _, data) in enumerate(pending)
+            for key in leaves.subjects(leaves.parse_leaf(bytes(data)))
+        ]
+        _write_batch(now, entry_ids, leaf_indexes, tree_indexes, new_hashes, subject_rows)
         new_size = size + len(pending)
         checkpoint_sign(new_size, merkle.tree_hash(new_size, reader))
     return len(pending)
+
+
+def _write_batch(
+    now: object,
+    entry_ids: list[int],
+    leaf_indexes: Sequence[int],
+    tree_indexes: Sequence[int],
+    tree_hashes: list[bytes],
+    subject_rows: list[tuple[str, int]],
+) -> None:
+    """Write one integration batch: leaf indexes, new tree hashes, content-index rows.
+
+    PostgreSQL gets one statement per table with the rows as arrays (``unnest``): psycopg's
+    ``executemany`` costs a round of Python work per row, which made it the bottleneck there.
+    SQLite's ``executemany`` runs in C and is the fastest way in.
+    """
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {q('ledger_logentry')} AS e SET {q('index')} = u.i, integrated_at = %s "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, i) WHERE e.id = u.id",
+                [now, entry_ids, list(leaf_indexes)],
+            )
+            cursor.execute(
+                f"INSERT INTO {q('ledger_treehash')} ({q('index')}, hash) "  # noqa: S608
+                "SELECT * FROM unnest(%s::bigint[], %s::bytea[])",
+                [list(tree_indexes), tree_hashes],
+            )
+            cursor.execute(
+                f"INSERT INTO {q('ledger_subject')} ({q('key')}, leaf_index) "  # noqa: S608
+                "SELECT * FROM unnest(%s::varchar[], %s::bigint[])",
+                [[key for key, _ in subject_rows], [i for _, i in subject_rows]],
+            )
+            return
+        cursor.executemany(
+            f"UPDATE {q('ledger_logentry')} SET {q('index')} = %s, integrated_at = %s "  # noqa: S608
+            "WHERE id = %s",
+            [(i, now, entry_id) for i, entry_id in zip(leaf_indexes, entry_ids, strict=True)],
+        )
+        cursor.executemany(
+            f"INSERT INTO {q('ledger_treehash')} ({q('index')}, hash) VALUES (%s, %s)",  # noqa: S608
+            list(zip(tree_indexes, tree_hashes, strict=True)),
+        )
+        cursor.executemany(
+            f"INSERT INTO {q('ledger_subject')} ({q('key')}, leaf_index) VALUES (%s, %s)",  # noqa: S608
+            subject_rows,
+        )
 
 
 def checkpoint_sign(size: int, root: bytes) -> Checkpoint:

@@ -35,10 +35,31 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def _pg_env(tmp_path: Path) -> dict[str, str]:
+    """The subprocess works on this test's PostgreSQL database (its rows are committed)."""
+    params = connection.settings_dict
+    url = (
+        f"postgres://{params['USER'] or 'postgres'}@{params['HOST'] or '127.0.0.1'}:"
+        f"{params['PORT'] or 5432}/{params['NAME']}"
+    )
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "chengxin.settings.test",
+        "CHENGXIN_TEST_DATABASE_URL": url,
+        "CHENGXIN_VAR_DIR": str(tmp_path),
+        "CHENGXIN_LOG_SIGNING_KEY": "",
+        "CHENGXIN_LOG_SIGNING_KEY_FILE": "",
+    }
+
+
+def _subprocess_env(tmp_path: Path) -> dict[str, str]:
+    return _pg_env(tmp_path) if connection.vendor == "postgresql" else _env(tmp_path)
+
+
 def _manage(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
         [sys.executable, str(MANAGE), *args],
-        env=_env(tmp_path),
+        env=_subprocess_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
@@ -46,16 +67,23 @@ def _manage(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+_STATE_SQL = (
+    "SELECT (SELECT count(*) FROM ledger_logentry),"
+    ' (SELECT count(*) FROM ledger_logentry WHERE "index" IS NOT NULL),'
+    ' (SELECT coalesce(max("index") + 1, 0) FROM ledger_logentry),'
+    " (SELECT count(*) FROM ledger_treehash),"
+    " (SELECT coalesce(max(size), 0) FROM ledger_checkpoint)"
+)
+
+
 def _state(db: Path) -> tuple[int, int, int, int, int]:
-    """(leaves, integrated, max index + 1, tree hashes, largest checkpoint) read from the file."""
+    """(leaves, integrated, max index + 1, tree hashes, largest checkpoint) as committed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # autocommit: sees what the subprocess committed
+            cursor.execute(_STATE_SQL)
+            return tuple(int(v) for v in cursor.fetchone())  # type: ignore[return-value]
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as conn:
-        return conn.execute(
-            "SELECT (SELECT count(*) FROM ledger_logentry),"
-            ' (SELECT count(*) FROM ledger_logentry WHERE "index" IS NOT NULL),'
-            ' (SELECT coalesce(max("index") + 1, 0) FROM ledger_logentry),'
-            " (SELECT count(*) FROM ledger_treehash),"
-            " (SELECT coalesce(max(size), 0) FROM ledger_checkpoint)"
-        ).fetchone()
+        return conn.execute(_STATE_SQL).fetchone()
 
 
 def _assert_whole(db: Path) -> int:
@@ -78,9 +106,10 @@ def test_a_sequencer_killed_at_random_points_loses_and_duplicates_nothing(tmp_pa
     assert isinstance(market, Market)
     add_stalls(market, 1500)
     db = tmp_path / "chengxin.sqlite3"
-    with sqlite3.connect(db) as target:  # the test database, committed, as a file
-        connection.ensure_connection()
-        connection.connection.backup(target)
+    if connection.vendor == "sqlite":
+        with sqlite3.connect(db) as target:  # the in-memory test database, as a file
+            connection.ensure_connection()
+            connection.connection.backup(target)
     total = _state(db)[0]
     rng = random.Random()
     progress = []
@@ -88,7 +117,7 @@ def test_a_sequencer_killed_at_random_points_loses_and_duplicates_nothing(tmp_pa
         before = _assert_whole(db)
         process = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
             [sys.executable, str(MANAGE), "log", "integrate", "--batch", "5"],
-            env=_env(tmp_path),
+            env=_subprocess_env(tmp_path),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -108,10 +137,14 @@ def test_a_sequencer_killed_at_random_points_loses_and_duplicates_nothing(tmp_pa
     assert _assert_whole(db) == total
     audit = _manage(tmp_path, "log", "audit")
     assert audit.returncode == 0, audit.stdout + audit.stderr
-    with sqlite3.connect(db) as conn:
-        (distinct_records,) = conn.execute(
-            "SELECT count(DISTINCT record_id) FROM ledger_logentry"
-        ).fetchone()
+    distinct_sql = "SELECT count(DISTINCT record_id) FROM ledger_logentry"
+    if connection.vendor == "sqlite":
+        with sqlite3.connect(db) as conn:
+            (distinct_records,) = conn.execute(distinct_sql).fetchone()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(distinct_sql)
+            (distinct_records,) = cursor.fetchone()
     assert distinct_records == total
 
 
