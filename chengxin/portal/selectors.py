@@ -8,6 +8,7 @@ never read a vendor (name, phone, id number), a user, or a free-text note, and m
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,12 +19,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from chengxin.core.choices import ChangeAction
+from chengxin.core.compiled import fetch_one, marker
 from chengxin.instruments import codes
 from chengxin.instruments.choices import ScaleState, TypeApprovalStatus
 from chengxin.instruments.lifecycle import TRANSITIONS
 from chengxin.instruments.models import LifecycleEvent, Scale
 from chengxin.ledger import leaves
-from chengxin.ledger.models import LogEntry, Subject
+from chengxin.ledger.models import Checkpoint, LogEntry, Subject
 
 VERIFICATION_TRANSITIONS = ("pass_verification", "fail_verification")
 MAX_LOG_RECORDS = 500
@@ -342,3 +344,37 @@ def code_problem(normalised: str) -> str | None:
     if not codes.is_valid(normalised):
         return "check"
     return None
+
+
+_log_size_cache: tuple[float, int] = (0.0, 0)
+
+
+def _published_log_size() -> int:
+    """The published tree size, re-read at most once a second per process."""
+    global _log_size_cache
+    now = time.monotonic()
+    if now - _log_size_cache[0] > 1.0:
+        size = Checkpoint.objects.published().values_list("size", flat=True).first() or 0
+        _log_size_cache = (now, size)
+    return _log_size_cache[1]
+
+
+_VERSION_FIELDS = (
+    "updated_at",
+    "type_approval__updated_at",
+    "market__updated_at",
+    "stall__updated_at",
+)
+
+
+def scale_page_version(*, code: str) -> tuple[Any, ...] | None:
+    """What the public page of ``code`` depends on, or None for an unknown code (one query)."""
+    row = fetch_one(
+        ("portal_scale_version",),
+        lambda: Scale.objects.filter(code=marker()).values_list(*_VERSION_FIELDS),
+        code,
+        _VERSION_FIELDS,
+    )
+    if row is None:
+        return None
+    return (*row.values(), _published_log_size())

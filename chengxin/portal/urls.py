@@ -8,6 +8,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.lookup, name="lookup"),
+    path("-/language", views.language, name="language"),
     path("<str:code>", views.scale_page, name="scale"),
     path("<str:code>/", views.scale_page, name="scale_slash"),
 ]

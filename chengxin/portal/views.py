@@ -8,14 +8,22 @@ asks the browser to trust a hash or a proof computed here.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -27,6 +35,7 @@ from . import selectors
 # What a code may normalise to and still be redirected to its canonical URL (anything else is
 # answered in place, so a crafted path is never echoed into a Location header).
 _REDIRECTABLE = re.compile(r"[0-9A-Z]{1,32}")
+BODY_CACHE_SECONDS = 3600
 _MAX_INDEX_DIGITS = 18  # a leaf index from a sticker's ``?c=``; longer is not ours
 
 
@@ -54,14 +63,57 @@ def scale_page(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(target, permanent=True)
     if selectors.code_problem(normalised) is not None:
         return _not_found(request, code, normalised)
+    version = selectors.scale_page_version(code=normalised)
+    if version is None:
+        return _not_found(request, code, normalised)
+    leaf = _sticker_leaf(request)
+    # The page is the same for every shopper until the scale, its approval, market or stall
+    # changes, the log grows, or the day turns (validity): rendered once, then served from the
+    # cache after one small query. It holds nothing per visitor (no session, no CSRF token).
+    fingerprint = repr((normalised, get_language(), date.today(), leaf, version))
+    key = "portal:scale:v2:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        body = _scale_body(request, normalised, leaf)
+        if body is None:
+            return _not_found(request, code, normalised)
+        html = render_to_string(
+            "portal/scale.html",
+            {"body": mark_safe(body), "display_code": codes.display(normalised)},  # noqa: S308
+            request=request,
+        )
+        cache.set(key, html, BODY_CACHE_SECONDS)
+    response = HttpResponse(html)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+@require_safe
+def language(request: HttpRequest) -> HttpResponse:
+    """Switch the language of the public pages (a preference cookie; no form, no token)."""
+    lang = request.GET.get("lang", "")
+    target = request.GET.get("next", "") or reverse("portal:lookup")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("portal:lookup")
+    response = redirect(target)
+    if lang in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            lang,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+        )
+    return response
+
+
+def _scale_body(request: HttpRequest, normalised: str, leaf: int | None) -> str | None:
     scale = selectors.scale_public_get(code=normalised)
     if scale is None:
-        return _not_found(request, code, normalised)
+        return None
 
     records = selectors.scale_log_records(scale=scale)
     approval = scale.type_approval
     last = selectors.scale_last_verification(scale=scale)
-    leaf = _sticker_leaf(request)
     sticker = (
         None if leaf is None else selectors.sticker_certificate(scale=scale, index=leaf, last=last)
     )
@@ -76,7 +128,7 @@ def scale_page(request: HttpRequest, code: str) -> HttpResponse:
         "records": records,
         "log": _log_config(scale, [r.index for r in records]),
     }
-    return render(request, "portal/scale.html", context)
+    return render_to_string("portal/_scale_body.html", context, request=request)
 
 
 def _sticker_leaf(request: HttpRequest) -> int | None:

@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -186,9 +187,28 @@ def test_the_page_needs_a_bounded_number_of_queries(
     for _ in range(5):  # more events must not mean more queries
         LifecycleEvent.objects.create(scale=verified, transition="relocate", to_state="registered")
     ledger.log_integrate_all()
-    with django_assert_max_num_queries(4):
+    cache.clear()
+    with django_assert_max_num_queries(6):  # version + log size, then the body's four
         response = _page(client, verified)
     assert response.status_code == 200
+    with django_assert_max_num_queries(1):  # a repeat scan: the version, the body from cache
+        again = _page(client, verified)
+
+    def main(r):  # the header's CSRF token is fresh on every response
+        return r.content.decode().split("<main", 1)[1]
+
+    assert main(again) == main(response)
+
+
+def test_a_cached_page_follows_every_change_of_the_scale(client, verified, world):
+    from chengxin.instruments import services as instrument_services
+
+    cache.clear()
+    assert 'data-state="in_service"' in _page(client, verified).content.decode()
+    instrument_services.scale_transition(
+        user=world.u_xihu, scale=verified, transition="seize", document="CF-9"
+    )
+    assert 'data-state="seized"' in _page(client, verified).content.decode()
 
 
 def test_an_unknown_code_says_so(client, world):
@@ -266,3 +286,18 @@ def test_the_page_is_available_in_english(client, verified):
     assert 'lang="en"' in html
     assert f"Verified, valid until {verified.valid_until.isoformat()}" in html
     assert _log_config(response)["messages"]["included"] == "In the log ✓"
+
+
+def test_the_language_link_sets_a_cookie_and_returns_to_the_page(client, verified):
+    page = reverse("portal:scale", args=[verified.code])
+    response = client.get(reverse("portal:language"), {"lang": "en", "next": page})
+    assert response.status_code == 302 and response.url == page
+    assert client.cookies["django_language"].value == "en"
+    assert 'lang="en"' in client.get(page).content.decode()
+
+
+def test_the_language_link_never_redirects_elsewhere(client):
+    response = client.get(
+        reverse("portal:language"), {"lang": "en", "next": "https://evil.example/"}
+    )
+    assert response.url == reverse("portal:lookup")
