@@ -149,7 +149,8 @@ class TestPoint(ChangeLoggedModel):
         ordering = ("verification", "test", "position")
 
     def __str__(self) -> str:
-        return f"{self.get_test_display()} {self.position}: {self.load_g} g"
+        # Plain values: written into every change record of a test point, so kept cheap.
+        return f"{self.test} {self.position}: {self.load_g} g"
 
 
 class Certificate(ChangeLoggedModel):

@@ -413,7 +413,8 @@ def _check_scope(user: Any, scale: Scale, data: VerificationInput) -> Organisati
 def _next_number(org: Organisation, prefix: str, year: int) -> str:
     stem = f"{prefix}{org.uscc[8:14]}-{year}-"
     last = (
-        Verification.objects.filter(document_no__startswith=stem)
+        # A range, not LIKE: SQLite's case-insensitive LIKE cannot use the unique index.
+        Verification.objects.filter(document_no__gte=stem, document_no__lt=stem + "\uffff")
         .order_by("-document_no")
         .values_list("document_no", flat=True)
         .first()
