@@ -8,6 +8,7 @@ one transaction, so killing it at any point leaves either the old tree or the ne
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Sequence
 
@@ -56,15 +57,38 @@ def leaf_bytes(record: ChangeRecord, salt: bytes) -> bytes:
 
 
 def log_append_change_records(records: Sequence[ChangeRecord]) -> None:
-    """Queue one pending leaf per change record (called by the change-record mechanism)."""
-    entries = []
+    """Queue one pending leaf per change record (called by the change-record mechanism).
+
+    Bulk paths (registration batches, demo seeding) hand over thousands of records at once;
+    those rows go in with one ``executemany`` rather than the ORM's per-object machinery.
+    """
+    now = timezone.now()
+    rows = []
     for record in records:
         salt = os.urandom(leaves.SALT_BYTES)
         data = leaf_bytes(record, salt)
-        entries.append(
-            LogEntry(record_id=record.pk, data=data, leaf_hash=merkle.leaf_hash(data), salt=salt)
-        )
-    LogEntry.objects.bulk_create(entries, batch_size=2000)
+        rows.append((record.pk, data, merkle.leaf_hash(data), salt, now))
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {q('ledger_logentry')} (record_id, data, leaf_hash, salt, created_at) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s)"
+    )
+    with connection.cursor() as cursor:
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        elif connection.vendor == "postgresql":
+            # One statement with the rows as arrays: psycopg's executemany is per-row Python.
+            cursor.execute(
+                f"INSERT INTO {q('ledger_logentry')} "  # noqa: S608
+                "(record_id, data, leaf_hash, salt, created_at) "
+                "SELECT r, d, h, s, %s FROM unnest(%s::bigint[], %s::bytea[], %s::bytea[], "
+                "%s::bytea[]) AS u(r, d, h, s)",
+                [now, *map(list, zip(*[row[:4] for row in rows], strict=True))],
+            )
+        else:
+            cursor.executemany(sql, rows)
 
 
 class DatabaseHashReader:
@@ -76,7 +100,8 @@ class DatabaseHashReader:
         self._index = connection.ops.quote_name("index")
 
     def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
-        missing = [i for i in indexes if i not in self.pending]
+        pending = self.pending
+        missing = [i for i in indexes if i not in pending] if pending else list(indexes)
         found: dict[int, bytes] = {}
         if missing:
             placeholders = ",".join(["%s"] * len(missing))
@@ -86,14 +111,16 @@ class DatabaseHashReader:
                     f"WHERE {self._index} IN ({placeholders})",
                     missing,
                 )
-                found = {row[0]: bytes(row[1]) for row in cursor.fetchall()}
-        result = []
-        for i in indexes:
-            value = self.pending.get(i) or found.get(i)
-            if value is None:
-                raise merkle.ProofError(f"stored hash {i} is missing from the database")
-            result.append(value)
-        return result
+                found = {index: bytes(hash_) for index, hash_ in cursor.fetchall()}
+        if pending:
+            found = {**found, **{i: pending[i] for i in indexes if i in pending}}
+        try:
+            return [found[i] for i in indexes]
+        except KeyError as exc:
+            missing_index = exc.args[0]
+            raise merkle.ProofError(
+                f"stored hash {missing_index} is missing from the database"
+            ) from None
 
 
 def tree_size() -> int:
@@ -149,7 +176,7 @@ def log_integrate(*, limit: int = 50_000) -> int:
 
 
 def _write_batch(
-    now: object,
+    now: datetime.datetime,
     entry_ids: list[int],
     leaf_indexes: Sequence[int],
     tree_indexes: Sequence[int],

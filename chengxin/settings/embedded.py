@@ -30,6 +30,7 @@ DATABASES = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
                 " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+                " PRAGMA mmap_size=1073741824;"
             ),
             "transaction_mode": "IMMEDIATE",
         },
