@@ -167,7 +167,7 @@ def _log_config(scale: Any, leaf_indexes: list[int]) -> dict[str, Any]:
         "logUrl": str(getattr(settings, "CHENGXIN_LOG_PUBLIC_URL", "/log/")),
         "origin": keys.origin(),
         "vkey": vkey,
-        "keyId": vkey.split("+")[1] if vkey.count("+") == 2 else "",
+        "keyId": vkey.split("+", 2)[1] if vkey.count("+") >= 2 else "",
         "witnesses": [w["vkey"] for w in getattr(settings, "CHENGXIN_LOG_WITNESSES", [])],
         "subject": selectors.scale_subject_key(scale),
         "leaves": leaf_indexes,

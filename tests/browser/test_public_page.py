@@ -218,3 +218,25 @@ def test_the_scripts_tile_arithmetic_matches_the_python_core(scale_in_log, brows
         tile, start, end = merkle._tile_for_index(i)
         expected.append([level, n, tile.path, start, end, merkle.stored_hash_index(level, n)])
     assert computed == expected
+
+
+def test_the_script_reads_verifier_keys_whose_base64_holds_a_plus(scale_in_log, browser_page):
+    """A key's base64 part may contain "+", the separator of the key's fields."""
+    keys_with_plus = []
+    while len(keys_with_plus) < 3:
+        vkey = Ed25519Signer.generate("chengxin.localhost/log").verifier_key
+        if vkey.split("+", 2)[2].count("+"):
+            keys_with_plus.append(vkey)
+    page = browser_page
+    page.goto(scale_in_log.url)
+    page.wait_for_selector(DONE)
+    parsed = page.evaluate(
+        """async (vkeys) => {
+            const m = await import('/static/portal/verify.js');
+            const out = [];
+            for (const vkey of vkeys) out.push((await m.parseVerifierKey(vkey)).keyId);
+            return out;
+        }""",
+        keys_with_plus,
+    )
+    assert parsed == [vkey.split("+", 2)[1] for vkey in keys_with_plus]

@@ -374,7 +374,12 @@ async function keyId(name, type, publicKey) {
 
 /** A verifier key `<name>+<hex key id>+<base64(type || public key)>`, checked for consistency. */
 export async function parseVerifierKey(vkey) {
-  const parts = typeof vkey === "string" ? vkey.trim().split("+") : [];
+  // <name>+<hex key id>+<base64 key>: the base64 part may itself contain "+".
+  const text = typeof vkey === "string" ? vkey.trim() : "";
+  const first = text.indexOf("+");
+  const second = first < 0 ? -1 : text.indexOf("+", first + 1);
+  const parts =
+    second < 0 ? [] : [text.slice(0, first), text.slice(first + 1, second), text.slice(second + 1)];
   if (parts.length !== 3 || !parts[0] || !/^[0-9a-fA-F]{8}$/.test(parts[1])) {
     throw new CheckError("badKey");
   }
