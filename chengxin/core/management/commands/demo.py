@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from chengxin.core.context import acting_as
@@ -29,6 +30,8 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, scales: int, seed: int, no_progress: bool, if_empty: bool, **kw: Any
     ) -> None:
+        # A fresh database (a new CHENGXIN_SQLITE_PATH, a first `chengxin demo`) is set up first.
+        call_command("migrate", interactive=False, verbosity=0)
         if if_empty and Organisation.objects.exists():
             self.stdout.write("The database already has data; demo seeding skipped (--if-empty).")
             self._print_logins()
