@@ -33,7 +33,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -189,7 +188,7 @@ end
 
 
 def tiles(size: int, seconds: int, connections: int) -> dict[str, dict]:
-    from benchmarks.lookup import _free_port, _wrk
+    from benchmarks.lookup import _wrk, gunicorn_server
     from chengxin.ledger import merkle
 
     env = _env("sqlite", f"log-tree-{_size_label(size)}")
@@ -207,32 +206,17 @@ def tiles(size: int, seconds: int, connections: int) -> dict[str, dict]:
         (tmp / f"{name}.txt").write_text("\n".join(paths) + "\n")
         scripts[name] = str(tmp / f"{name}.lua")
         Path(scripts[name]).write_text(_TILE_LUA % {"paths": tmp / f"{name}.txt"})
-    port = _free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [gunicorn, "chengxin.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--worker-class", "sync", "--log-level", "warning"],
-        env=env, cwd=ROOT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/bench/trivial", timeout=1).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        # One tile by hand: the server must answer 8 KiB, not a 404 page.
-        first = urllib.request.urlopen(base + sets["tile0"][0], timeout=5).read()  # noqa: S310
-        assert len(first) == merkle.TILE_WIDTH * merkle.HASH_SIZE, len(first)
-        out = {}
-        for name in sets:
-            _wrk(base + "/", scripts[name], 3, connections)  # warm-up, discarded
-            out[name] = _wrk(base + "/", scripts[name], seconds, connections)
-        return out
+        with gunicorn_server(env) as base:
+            # One tile by hand: the server must answer 8 KiB, not a 404 page.
+            first = urllib.request.urlopen(base + sets["tile0"][0], timeout=5).read()  # noqa: S310
+            assert len(first) == merkle.TILE_WIDTH * merkle.HASH_SIZE, len(first)
+            out = {}
+            for name in sets:
+                _wrk(base + "/", scripts[name], 3, connections)  # warm-up, discarded
+                out[name] = _wrk(base + "/", scripts[name], seconds, connections)
+            return out
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

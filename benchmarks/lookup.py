@@ -13,6 +13,7 @@ wrk is Debian's ``wrk`` package (``apt-get install wrk``); gunicorn is a project
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,6 +113,31 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextlib.contextmanager
+def gunicorn_server(env: dict[str, str]) -> Iterator[str]:
+    """A gunicorn (2 sync workers, one per core) serving the platform and ``/bench/trivial``
+    on a free loopback port; yields its base URL once it answers, stops it afterwards."""
+    port = _free_port()
+    gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
+    server = subprocess.Popen(
+        [gunicorn, "chengxin.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--worker-class", "sync", "--log-level", "warning"],
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/bench/trivial", timeout=1).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
 def _wrk(url: str, script: str, seconds: int, connections: int) -> dict[str, float | str]:
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
@@ -151,29 +178,14 @@ def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[s
     for name, path in (("trivial", "/bench/trivial"), ("lookup", "")):
         scripts[name] = str(tmp / f"{name}.lua")
         Path(scripts[name]).write_text(_LUA % {"codes": codes_file, "token": token, "path": path})
-    port = _free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [gunicorn, "chengxin.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--worker-class", "sync", "--log-level", "warning"],
-        env=env, cwd=ROOT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/bench/trivial", timeout=1).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        results: dict[str, object] = {"backend": backend, "scales": scales}
-        for name in ("trivial", "lookup"):
-            _wrk(base + "/", scripts[name], 3, connections)  # warm-up, discarded
-            results[name] = _wrk(base + "/", scripts[name], seconds, connections)
-        return results
+        with gunicorn_server(env) as base:
+            results: dict[str, object] = {"backend": backend, "scales": scales}
+            for name in ("trivial", "lookup"):
+                _wrk(base + "/", scripts[name], 3, connections)  # warm-up, discarded
+                results[name] = _wrk(base + "/", scripts[name], seconds, connections)
+            return results
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

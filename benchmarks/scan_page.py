@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import subprocess
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-from benchmarks.lookup import PY, ROOT, _env, _free_port, _wrk, postgres_reachable
+from benchmarks.lookup import PY, ROOT, _env, _wrk, gunicorn_server, postgres_reachable
 
 _LUA = """
 local codes = {}
@@ -60,29 +57,14 @@ def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[s
     ):
         scripts[name] = str(tmp / f"{name}.lua")
         Path(scripts[name]).write_text(_LUA % {"codes": codes, "path": path})
-    port = _free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [gunicorn, "chengxin.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--worker-class", "sync", "--log-level", "warning"],
-        env=env, cwd=ROOT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/bench/trivial", timeout=1).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        results: dict[str, object] = {"backend": backend, "scales": scales}
-        for name in ("trivial", "scan", "repeat"):
-            _wrk(base + "/", scripts[name], 3, connections)  # warm-up, discarded
-            results[name] = _wrk(base + "/", scripts[name], seconds, connections)
-        return results
+        with gunicorn_server(env) as base:
+            results: dict[str, object] = {"backend": backend, "scales": scales}
+            for name in ("trivial", "scan", "repeat"):
+                _wrk(base + "/", scripts[name], 3, connections)  # warm-up, discarded
+                results[name] = _wrk(base + "/", scripts[name], seconds, connections)
+            return results
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
