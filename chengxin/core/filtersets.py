@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
@@ -9,6 +11,29 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import ChangeAction
 from .models import ChangeRecord
+
+
+class DivisionFilter(django_filters.CharFilter):
+    """Rows inside a GB/T 2260 division (its code prefix); a malformed code matches nothing.
+
+    ``field_name`` is the path to the division foreign key (default ``division``); the filter
+    compares its code, which is the key itself, so no join is made.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("field_name", "division")
+        kwargs.setdefault("label", _("区划代码"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+        from chengxin.regions.codes import is_division_code, prefix_of
+
+        value = (value or "").strip()
+        if not value:
+            return qs
+        if not is_division_code(value):
+            return qs.none()
+        return qs.filter(**{f"{self.field_name}__code__startswith": prefix_of(value)})
 
 
 def content_type_for(label: str) -> ContentType | None:

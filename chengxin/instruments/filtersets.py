@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from chengxin.core.filtersets import DivisionFilter
+
 from . import codes
 from .choices import AccuracyClass, ScaleState, TypeApprovalStatus
 from .models import Scale, TypeApproval
@@ -14,7 +16,7 @@ from .models import Scale, TypeApproval
 class ScaleFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索（码、出厂编号）"))
     state = django_filters.MultipleChoiceFilter(choices=ScaleState.choices, label=_("状态"))
-    division = django_filters.CharFilter(method="in_division", label=_("区划代码"))
+    division = DivisionFilter()
     manufacturer = django_filters.NumberFilter(field_name="manufacturer_id", label=_("生产企业"))
     type_approval = django_filters.NumberFilter(field_name="type_approval_id", label=_("型式批准"))
     market = django_filters.NumberFilter(field_name="market_id", label=_("市场"))
@@ -39,14 +41,6 @@ class ScaleFilterSet(django_filters.FilterSet):
             return queryset
         code = codes.normalise(value)
         return queryset.filter(Q(code=code) | Q(serial=value) | Q(production_code=value))
-
-    def in_division(self, queryset: QuerySet[Scale], name: str, value: str) -> QuerySet[Scale]:
-        from chengxin.regions.codes import is_division_code, prefix_of
-
-        value = value.strip()
-        if not is_division_code(value):
-            return queryset.none()
-        return queryset.filter(division__code__startswith=prefix_of(value))
 
 
 class TypeApprovalFilterSet(django_filters.FilterSet):

@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from chengxin.core.filtersets import DivisionFilter
+
 from .choices import OrganisationKind
 from .models import Authorisation, Organisation
 
@@ -13,7 +15,7 @@ from .models import Authorisation, Organisation
 class OrganisationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索（名称、信用代码）"))
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label=_("机构类型"))
-    division = django_filters.CharFilter(method="in_division", label=_("区划代码"))
+    division = DivisionFilter()
 
     class Meta:
         model = Organisation
@@ -26,16 +28,6 @@ class OrganisationFilterSet(django_filters.FilterSet):
         return (
             queryset.filter(Q(name__icontains=value) | Q(uscc=value.upper())) if value else queryset
         )
-
-    def in_division(
-        self, queryset: QuerySet[Organisation], name: str, value: str
-    ) -> QuerySet[Organisation]:
-        from chengxin.regions.codes import is_division_code, prefix_of
-
-        value = value.strip()
-        if not is_division_code(value):
-            return queryset.none()
-        return queryset.filter(division__code__startswith=prefix_of(value))
 
 
 class AuthorisationFilterSet(django_filters.FilterSet):
