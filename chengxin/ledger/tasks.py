@@ -12,7 +12,8 @@ import logging
 
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.exceptions import InvalidTaskError
+
+from chengxin.core.tasks import enqueue_at, schedule_once
 
 from . import audit
 
@@ -39,24 +40,9 @@ def log_audit_daily(*, reschedule: bool = True) -> int:
 
 
 def _enqueue_next() -> None:
-    try:
-        log_audit_daily.using(run_after=timezone.now() + AUDIT_EVERY).enqueue()
-    except InvalidTaskError:
-        # A backend that cannot defer (the immediate one, in tests) would run it right now, forever.
-        logger.info("task backend cannot defer; the daily log audit is not rescheduled")
+    enqueue_at(log_audit_daily, timezone.now() + AUDIT_EVERY)
 
 
 def audit_schedule() -> bool:
     """Queue the daily audit unless one is already waiting; return whether it queued one."""
-    if not log_audit_daily.get_backend().supports_defer:
-        return False
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=log_audit_daily.module_path, status=TaskResultStatus.READY
-    )
-    if waiting.exists():
-        return False
-    log_audit_daily.using(run_after=timezone.now() + dt.timedelta(minutes=5)).enqueue()
-    return True
+    return schedule_once(log_audit_daily, timezone.now() + dt.timedelta(minutes=5))

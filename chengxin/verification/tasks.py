@@ -23,8 +23,8 @@ import logging
 
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.exceptions import InvalidTaskError
 
+from chengxin.core.tasks import enqueue_at, schedule_once
 from chengxin.instruments.services import scales_expire_overdue
 
 logger = logging.getLogger("chengxin.verification.tasks")
@@ -52,27 +52,12 @@ def _next_run(now: dt.datetime | None = None) -> dt.datetime:
 
 
 def _enqueue_next() -> None:
-    try:
-        scales_expire_daily.using(run_after=_next_run()).enqueue()
-    except InvalidTaskError:
-        # The immediate backend (tests) cannot defer; it would run again at once, forever.
-        logger.info("task backend cannot defer; the daily expiry is not rescheduled")
+    enqueue_at(scales_expire_daily, _next_run())
 
 
 def expiry_schedule() -> bool:
     """Queue the daily expiry unless one is already waiting; return whether it queued one."""
-    if not scales_expire_daily.get_backend().supports_defer:
-        return False
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=scales_expire_daily.module_path, status=TaskResultStatus.READY
-    )
-    if waiting.exists():
-        return False
-    scales_expire_daily.using(run_after=_next_run()).enqueue()
-    return True
+    return schedule_once(scales_expire_daily, _next_run())
 
 
 __all__ = ["expiry_schedule", "scales_expire_daily"]
