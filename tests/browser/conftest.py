@@ -25,7 +25,7 @@ def _chromium_path() -> str:
     if path is None:
         if os.environ.get("CHENGXIN_REQUIRE_SERVICES"):
             pytest.fail("chromium not installed (CHENGXIN_REQUIRE_SERVICES is set)")
-        pytest.skip("chromium not installed")
+        pytest.skip(reason="chromium not installed (apt-get install chromium fonts-wqy-microhei)")
     return path
 
 
