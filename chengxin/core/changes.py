@@ -37,7 +37,13 @@ def on_change_records(listener: ChangeListener) -> ChangeListener:
     return listener
 
 
-def _written(records: list[ChangeRecord]) -> None:
+def has_listeners() -> bool:
+    """Whether anything (the transparency log) must be told about new change records."""
+    return bool(_listeners)
+
+
+def records_written(records: list[ChangeRecord]) -> None:
+    """Tell the listeners about change records a bulk writer inserted itself (demo seeding)."""
     for listener in _listeners:
         listener(records)
 
@@ -120,7 +126,7 @@ def change_records_for_bulk_create(instances: Iterable[models.Model]) -> list[Ch
         _build(obj, ChangeAction.CREATE, None, snapshot(obj), content_type) for obj in instances
     ]
     written = ChangeRecord.objects.bulk_create(records, batch_size=2000)
-    _written(written)
+    records_written(written)
     return written
 
 
@@ -136,7 +142,7 @@ def _on_save(sender: type[models.Model], instance: models.Model, created: bool, 
         instance, ChangeAction.CREATE if created else ChangeAction.UPDATE, before, after
     )
     record.save()
-    _written([record])
+    records_written([record])
     instance.__dict__["_saved_snapshot"] = after
 
 
@@ -147,4 +153,4 @@ def _on_delete(sender: type[models.Model], instance: models.Model, **kw: Any) ->
     before = loaded_snapshot(instance) or snapshot(instance)
     record = _build(instance, ChangeAction.DELETE, before, None)
     record.save()
-    _written([record])
+    records_written([record])

@@ -214,7 +214,7 @@ class BulkWriter:
                 "after": after,
             }
             self.buffers[ChangeRecord].append(self.spec(ChangeRecord).row(record))
-            if changes._listeners:  # e.g. the transparency log's pending leaves
+            if changes.has_listeners():  # e.g. the transparency log's pending leaves
                 self.pending_records.append(record)
 
     def flush(self) -> None:
@@ -242,7 +242,7 @@ class BulkWriter:
                 record._state.db = connection.alias
                 records.append(record)
             self.pending_records = []
-            changes._written(records)
+            changes.records_written(records)
 
     @property
     def total_rows(self) -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,17 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chengxin.core.fields import grams_field
 from chengxin.core.models import ChangeLoggedModel
 from chengxin.core.permissions import RestrictedQuerySet, Scope
 from chengxin.organizations.choices import InstrumentKind, OrganisationKind
 
 from . import codes
 from .choices import AccuracyClass, ScaleState, TypeApprovalStatus
-
-
-def _grams(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
-    # Masses are exact decimals in grams: 0.0001 g resolves class I intervals, 10^8 g is 100 t.
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=4, **kwargs)
 
 
 class TypeApproval(ChangeLoggedModel):
@@ -46,9 +40,9 @@ class TypeApproval(ChangeLoggedModel):
         default=InstrumentKind.PRICE_COMPUTING_SCALE,
     )
     accuracy_class = models.CharField(_("准确度等级"), max_length=4, choices=AccuracyClass.choices)
-    max_capacity_g = _grams(_("最大秤量（g）"))
-    min_capacity_g = _grams(_("最小秤量（g）"))
-    e_g = _grams(_("检定分度值 e（g）"))
+    max_capacity_g = grams_field(_("最大秤量（g）"))
+    min_capacity_g = grams_field(_("最小秤量（g）"))
+    e_g = grams_field(_("检定分度值 e（g）"))
     issued_by = models.ForeignKey(
         "organizations.Organisation",
         verbose_name=_("批准部门"),
@@ -171,10 +165,10 @@ class Scale(ChangeLoggedModel):
         TypeApproval, verbose_name=_("型式批准"), on_delete=models.PROTECT, related_name="scales"
     )
     accuracy_class = models.CharField(_("准确度等级"), max_length=4, choices=AccuracyClass.choices)
-    max_capacity_g = _grams(_("最大秤量（g）"))
-    min_capacity_g = _grams(_("最小秤量（g）"))
-    e_g = _grams(_("检定分度值 e（g）"))
-    d_g = _grams(_("实际分度值 d（g）"))
+    max_capacity_g = grams_field(_("最大秤量（g）"))
+    min_capacity_g = grams_field(_("最小秤量（g）"))
+    e_g = grams_field(_("检定分度值 e（g）"))
+    d_g = grams_field(_("实际分度值 d（g）"))
     software_version = models.CharField(_("软件版本"), max_length=64)
     software_checksum = models.CharField(_("软件校验和"), max_length=128)
     production_code = models.CharField(_("生产码"), max_length=64)

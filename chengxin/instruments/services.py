@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from chengxin.core.changes import change_records_for_bulk_create
 from chengxin.core.context import change_action, service_actor
 from chengxin.core.errors import BatchRejected, ServiceError
+from chengxin.core.fields import split_list
 from chengxin.core.permissions import get_visible_or_404, scope_for
 from chengxin.markets.models import Market, Stall, Vendor
 from chengxin.organizations.choices import OrganisationKind
@@ -154,7 +155,7 @@ def _row_errors(
             errors["d_g"] = _("应为正数（克）")
     seals = row.get("seal_ids") or []
     if isinstance(seals, str):
-        seals = [s for s in seals.replace("；", ";").split(";") if s.strip()]
+        seals = split_list(seals)
     if not isinstance(seals, list) or not all(isinstance(s, str) for s in seals):
         errors["seal_ids"] = _("应为封印编号列表")
     else:
@@ -350,7 +351,7 @@ def _apply_values(
     if "seal_ids" in values:
         seals = values["seal_ids"]
         if isinstance(seals, str):
-            seals = [s.strip() for s in seals.replace("；", ";").split(";") if s.strip()]
+            seals = split_list(seals)
         if not isinstance(seals, list | tuple) or not all(isinstance(s, str) for s in seals):
             raise ServiceError(_("封印编号应为列表"), code="bad_seals")
         scale.seal_ids = list(seals)

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from chengxin.core.errors import BatchRejected, ServiceError
+from chengxin.core.fields import split_list
 from chengxin.core.permissions import visible
 from chengxin.instruments import codes
 from chengxin.instruments.choices import ScaleState
@@ -308,7 +309,7 @@ def _cell(column: Column, value: Any) -> Any:
             raise ValueError(_("应为：首次检定、后续检定、修理后检定或使用中检查"))
         return kind
     if column.kind == "seals":
-        return [s.strip() for s in _text(value).replace("；", ";").split(";") if s.strip()]
+        return split_list(_text(value))
     return _text(value)
 
 

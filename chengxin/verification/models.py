@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from chengxin.core.fields import grams_field
 from chengxin.core.models import ChangeLoggedModel
 from chengxin.core.permissions import RestrictedQuerySet, Scope
 from chengxin.organizations.choices import OrganisationKind
 
 from .choices import TestKind, VerificationKind, VerificationResult
-
-
-def _grams(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=4, **kwargs)
 
 
 class Verification(ChangeLoggedModel):
@@ -134,12 +129,12 @@ class TestPoint(ChangeLoggedModel):
     )
     test = models.CharField(_("项目"), max_length=16, choices=TestKind.choices)
     position = models.PositiveSmallIntegerField(_("序号"))
-    load_g = _grams(_("载荷 L（g）"))
-    indication_g = _grams(_("示值 I（g）"))
-    added_g = _grams(_("附加砝码 ΔL（g）"))
-    error_g = _grams(_("误差 E（g）"))
-    corrected_error_g = _grams(_("修正误差 Ec（g）"), null=True, blank=True)
-    mpe_g = _grams(_("最大允许误差（g）"))
+    load_g = grams_field(_("载荷 L（g）"))
+    indication_g = grams_field(_("示值 I（g）"))
+    added_g = grams_field(_("附加砝码 ΔL（g）"))
+    error_g = grams_field(_("误差 E（g）"))
+    corrected_error_g = grams_field(_("修正误差 Ec（g）"), null=True, blank=True)
+    mpe_g = grams_field(_("最大允许误差（g）"))
     passed = models.BooleanField(_("合格"))
     details = models.JSONField(_("其他数据"), default=dict, blank=True)
 

@@ -20,8 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chengxin.core.changes import change_records_for_bulk_create
 from chengxin.core.context import service_actor
 from chengxin.core.errors import ServiceError
+from chengxin.core.fields import split_list
 from chengxin.core.permissions import get_visible_or_404, scope_for
 from chengxin.instruments import services as instrument_services
 from chengxin.instruments.choices import ScaleState
@@ -189,7 +191,7 @@ def parse_input(raw: Mapping[str, Any]) -> VerificationInput:
     temperature = raw.get("temperature_c")
     seals = raw.get("seal_ids") or []
     if isinstance(seals, str):
-        seals = [s.strip() for s in seals.replace("；", ";").split(";") if s.strip()]
+        seals = split_list(seals)
     return VerificationInput(
         kind=kind,
         performed_on=performed_on,
@@ -486,8 +488,6 @@ def verification_record(*, user: Any, scale: Scale, raw: Mapping[str, Any]) -> V
         points = TestPoint.objects.bulk_create(
             [TestPoint(verification=verification, **p) for p in evaluation.points]
         )
-        from chengxin.core.changes import change_records_for_bulk_create
-
         change_records_for_bulk_create(points)
         _move_scale(user, scale, verification, data)
         if until is not None:
