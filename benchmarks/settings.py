@@ -12,7 +12,7 @@ import os
 import dj_database_url
 
 from chengxin.settings.base import *  # noqa: F403
-from chengxin.settings.base import VAR_DIR
+from chengxin.settings.base import SQLITE_OPTIONS, VAR_DIR
 
 SECRET_KEY = "bench-only-not-secret-" + "x" * 40
 DEBUG = False
@@ -33,13 +33,7 @@ else:
             "NAME": str(
                 BENCH_DIR / f"{os.environ.get('BENCH_SQLITE_NAME', 'chengxin-bench')}.sqlite3"
             ),
-            "OPTIONS": {
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-                    " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-            },
+            "OPTIONS": SQLITE_OPTIONS,  # the embedded profile's
             # Persistent connections, as the production profile has: SQLite's page cache lives
             # in the connection, and re-opening it (with the PRAGMAs) for every request costs
             # more than the look-up itself. BENCH_CONN_MAX_AGE=0 measures the embedded default.
@@ -50,3 +44,7 @@ else:
 # The demo users' passwords are hashed once per seeding; a slow hasher would only add noise to
 # the seeding figure. Requests authenticate by token, which involves no hashing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# As in the embedded profile: the log key is made on first use (under var/), so the benchmark
+# database's log is integrated and signed like a `chengxin demo` database's, and the public page
+# does all its work (the scale's log records, the key the browser checks against).
+CHENGXIN_LOG_KEY_AUTOCREATE = True

@@ -95,7 +95,7 @@ def _csv(scale_codes: list[str]) -> bytes:
 
 def run(rows: int = 10_000) -> dict[str, float]:
     os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
-    os.environ["BENCH_SQLITE_NAME"] = "verification-import"
+    os.environ.setdefault("BENCH_SQLITE_NAME", "verification-import")
     import django
 
     django.setup()

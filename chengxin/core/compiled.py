@@ -57,12 +57,7 @@ def fetch_one(
 ) -> dict[str, Any] | None:
     """Run the compiled form of ``build()`` (a ``values_list`` queryset filtered on
     ``marker()``) with ``value`` in the marker's place; the first row as a dict, or None."""
-    plans = _plans()
-    plan = plans.get(key)
-    if plan is None:
-        if len(plans) >= _MAX_PLANS:
-            plans.clear()
-        plan = plans[key] = _compile(build(), names)
+    plan = _plan(key, build, names)
     if plan is _NOTHING:
         return None
     assert isinstance(plan, _Plan)
@@ -76,6 +71,33 @@ def fetch_one(
     if plan.converters:
         row = next(iter(plan.compiler.apply_converters([row], plan.converters)))
     return dict(zip(plan.names, row, strict=True))
+
+
+def fetch_all(
+    key: Hashable, build: Callable[[], QuerySet[Any]], value: Any
+) -> list[tuple[Any, ...]]:
+    """Like ``fetch_one``, every row (as tuples, in the queryset's order; slice it to bound it)."""
+    plan = _plan(key, build, ())
+    if plan is _NOTHING:
+        return []
+    params = list(plan.params)
+    params[plan.slot] = value
+    with connections["default"].cursor() as cursor:
+        cursor.execute(plan.sql, params)
+        rows = cursor.fetchall()
+    if plan.converters:
+        return [tuple(row) for row in plan.compiler.apply_converters(rows, plan.converters)]
+    return rows
+
+
+def _plan(key: Hashable, build: Callable[[], QuerySet[Any]], names: Sequence[str]) -> Any:
+    plans = _plans()
+    plan = plans.get(key)
+    if plan is None:
+        if len(plans) >= _MAX_PLANS:
+            plans.clear()
+        plan = plans[key] = _compile(build(), names)
+    return plan
 
 
 def _compile(qs: QuerySet[Any], names: Sequence[str]) -> Any:

@@ -56,8 +56,11 @@ def scale_lookup(*, user: Any, code: str) -> dict[str, Any] | None:
         return None
 
     def build() -> Any:
-        return visible_in_scope(Scale.objects.filter(code=marker()), scope).values_list(
-            *LOOKUP_FIELDS
+        # A code is unique: no ordering (the model's default would add a sort to the plan).
+        return (
+            visible_in_scope(Scale.objects.filter(code=marker()), scope)
+            .order_by()
+            .values_list(*LOOKUP_FIELDS)
         )
 
     return fetch_one(("scale_lookup", scope), build, codes.normalise(code), LOOKUP_FIELDS)

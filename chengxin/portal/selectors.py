@@ -16,12 +16,13 @@ from typing import Any
 from django.apps import apps
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from chengxin.core.choices import ChangeAction
-from chengxin.core.compiled import fetch_one, marker
+from chengxin.core.compiled import fetch_all, fetch_one, marker
 from chengxin.instruments import codes
-from chengxin.instruments.choices import ScaleState, TypeApprovalStatus
+from chengxin.instruments.choices import AccuracyClass, ScaleState, TypeApprovalStatus
 from chengxin.instruments.lifecycle import TRANSITIONS
 from chengxin.instruments.models import LifecycleEvent, Scale
 from chengxin.ledger import leaves
@@ -31,21 +32,55 @@ VERIFICATION_TRANSITIONS = ("pass_verification", "fail_verification")
 MAX_LOG_RECORDS = 500
 """A scale has a few dozen records in a long life; the bound keeps a hostile one cheap."""
 
+
+@dataclass(frozen=True)
+class PublicScale:
+    """A scale as its public page shows it: only public columns, flattened (one compiled query).
+
+    ``version`` is what the rendered page depends on besides the log and the date: when any of
+    the scale, its approval, market or stall is saved, the page is rendered again.
+    """
+
+    id: int
+    code: str
+    state: str
+    valid_until: dt.date | None
+    accuracy_class: str
+    max_capacity_g: Any
+    min_capacity_g: Any
+    e_g: Any
+    manufacturer_name: str
+    approval_certificate_no: str
+    approval_model_name: str
+    approval_status: str
+    market_name: str | None
+    market_address: str | None
+    stall_number: str | None
+    version: tuple[Any, ...]
+
+    @property
+    def accuracy_class_label(self) -> str:
+        return str(AccuracyClass(self.accuracy_class).label)
+
+    @property
+    def approval_status_label(self) -> str:
+        return str(TypeApprovalStatus(self.approval_status).label)
+
+    @property
+    def approval_valid(self) -> bool:
+        return type_approval_is_valid(self.approval_status)
+
+
 # Only these columns of a scale and what it links to are ever loaded for the public page.
-_PUBLIC_SCALE_FIELDS = (
+_PUBLIC_SCALE_COLUMNS = (
     "id",
     "code",
-    "type_approval",
-    "manufacturer",
-    "market",
-    "stall",
     "state",
     "valid_until",
     "accuracy_class",
     "max_capacity_g",
     "min_capacity_g",
     "e_g",
-    "d_g",
     "manufacturer__name",
     "type_approval__certificate_no",
     "type_approval__model_name",
@@ -54,15 +89,49 @@ _PUBLIC_SCALE_FIELDS = (
     "market__address",
     "stall__number",
 )
+_VERSION_COLUMNS = (
+    "updated_at",
+    "type_approval__updated_at",
+    "market__updated_at",
+    "stall__updated_at",
+)
 
 
-def scale_public_get(*, code: str) -> Scale | None:
-    """The scale with platform code ``code`` (normalised), with what its public page shows."""
-    return (
-        Scale.objects.select_related("type_approval", "manufacturer", "market", "stall")
-        .only(*_PUBLIC_SCALE_FIELDS)
-        .filter(code=code)
-        .first()
+def scale_public_get(*, code: str) -> PublicScale | None:
+    """The scale with platform code ``code`` (normalised) as its public page shows it, or None.
+
+    The first scan of a scale renders its page from this and two more compiled queries; building
+    the querysets anew for every scan cost more than the whole look-up (``core.compiled``).
+    """
+    row = fetch_one(
+        ("portal_scale",),
+        lambda: (
+            Scale.objects.filter(code=marker())
+            .order_by()  # a code is unique
+            .values_list(*_PUBLIC_SCALE_COLUMNS, *_VERSION_COLUMNS)
+        ),
+        code,
+        _PUBLIC_SCALE_COLUMNS + _VERSION_COLUMNS,
+    )
+    if row is None:
+        return None
+    return PublicScale(
+        id=row["id"],
+        code=row["code"],
+        state=row["state"],
+        valid_until=row["valid_until"],
+        accuracy_class=row["accuracy_class"],
+        max_capacity_g=row["max_capacity_g"],
+        min_capacity_g=row["min_capacity_g"],
+        e_g=row["e_g"],
+        manufacturer_name=row["manufacturer__name"],
+        approval_certificate_no=row["type_approval__certificate_no"],
+        approval_model_name=row["type_approval__model_name"],
+        approval_status=row["type_approval__status"],
+        market_name=row["market__name"],
+        market_address=row["market__address"],
+        stall_number=row["stall__number"],
+        version=(*(row[c] for c in _VERSION_COLUMNS), _published_log_size()),
     )
 
 
@@ -87,32 +156,28 @@ class PublicVerification:
     certificate_id: int | None = None
 
 
-def scale_last_verification(*, scale: Scale) -> PublicVerification | None:
+def scale_last_verification(*, scale: PublicScale) -> PublicVerification | None:
     """The latest verification of ``scale``, from the verification records.
 
     A scale verified before verification records existed (a pass or fail entered as a bare
     lifecycle transition) falls back to that transition.
     """
+    from chengxin.verification.choices import VerificationKind, VerificationResult
     from chengxin.verification.models import Verification
 
-    row = (
-        Verification.objects.filter(scale=scale)
-        .exclude(kind="in_service", result="passed")  # an inspection that passed changes nothing
-        .order_by("-performed_on", "-id")
-        .values(
-            "result",
-            "kind",
-            "performed_on",
-            "institution__name",
-            "document_no",
-            "valid_until",
-            "certificate__id",
-        )
-        .first()
+    row = fetch_one(
+        ("portal_last_verification",),
+        lambda: (
+            # An inspection that passed changes nothing, so it is never "the last verification".
+            Verification.objects.filter(scale__code=marker())
+            .exclude(kind="in_service", result="passed")
+            .order_by("-performed_on", "-id")
+            .values_list(*_VERIFICATION_COLUMNS)[:1]
+        ),
+        scale.code,
+        _VERIFICATION_COLUMNS,
     )
     if row is not None:
-        from chengxin.verification.choices import VerificationKind, VerificationResult
-
         return PublicVerification(
             passed=row["result"] == VerificationResult.PASSED,
             performed_on=row["performed_on"],
@@ -122,22 +187,40 @@ def scale_last_verification(*, scale: Scale) -> PublicVerification | None:
             kind_label=str(VerificationKind(row["kind"]).label),
             certificate_id=row["certificate__id"],
         )
-    event = (
-        LifecycleEvent.objects.select_related("organisation")
-        .only("id", "scale", "transition", "at", "document", "organisation", "organisation__name")
-        .filter(scale=scale, transition__in=VERIFICATION_TRANSITIONS)
-        .order_by("-at", "-id")
-        .first()
+    event = fetch_one(
+        ("portal_last_verification_event",),
+        lambda: (
+            LifecycleEvent.objects.filter(
+                scale__code=marker(), transition__in=VERIFICATION_TRANSITIONS
+            )
+            .order_by("-at", "-id")
+            .values_list(*_EVENT_COLUMNS)[:1]
+        ),
+        scale.code,
+        _EVENT_COLUMNS,
     )
     if event is None:
         return None
+    passed = event["transition"] == "pass_verification"
     return PublicVerification(
-        passed=event.transition == "pass_verification",
-        performed_on=timezone.localtime(event.at).date(),
-        institution=event.organisation.name if event.organisation else "",
-        document_no=event.document,
-        valid_until=scale.valid_until if event.transition == "pass_verification" else None,
+        passed=passed,
+        performed_on=timezone.localtime(event["at"]).date(),
+        institution=event["organisation__name"] or "",
+        document_no=event["document"],
+        valid_until=scale.valid_until if passed else None,
     )
+
+
+_VERIFICATION_COLUMNS = (
+    "result",
+    "kind",
+    "performed_on",
+    "institution__name",
+    "document_no",
+    "valid_until",
+    "certificate__id",
+)
+_EVENT_COLUMNS = ("transition", "at", "document", "organisation__name")
 
 
 @dataclass(frozen=True)
@@ -150,7 +233,7 @@ class StickerCertificate:
 
 
 def sticker_certificate(
-    *, scale: Scale, index: int, last: PublicVerification | None
+    *, scale: PublicScale, index: int, last: PublicVerification | None
 ) -> StickerCertificate:
     """Whether leaf ``index`` records a certificate of ``scale``, and whether it is the last.
 
@@ -171,7 +254,7 @@ def sticker_certificate(
     if entry["record__content_type_id"] != content_type.pk:
         return StickerCertificate(index, "foreign")
     certificate = (
-        Certificate.objects.filter(pk=entry["record__object_id"], verification__scale=scale)
+        Certificate.objects.filter(pk=entry["record__object_id"], verification__scale_id=scale.id)
         .values("pk", "number")
         .first()
     )
@@ -195,39 +278,73 @@ class LogRecord:
     index: int
     time: dt.datetime | None
     label: str
+    local_time: str = ""
+    """``time`` as the page's readers write it: minutes, in the platform's time zone."""
 
 
-def scale_subject_key(scale: Scale) -> str:
+def scale_subject_key(scale: PublicScale) -> str:
     """Content-index key under which every leaf about ``scale`` is found."""
-    return f"object:instruments.scale:{scale.pk}"
+    return f"object:instruments.scale:{scale.id}"
 
 
-def scale_log_records(*, scale: Scale) -> list[LogRecord]:
+def scale_log_records(*, scale: PublicScale) -> list[LogRecord]:
     """Every integrated leaf about ``scale``, oldest first (one query through the index)."""
-    indexes = Subject.objects.filter(key=scale_subject_key(scale)).values("leaf_index")
-    rows = (
-        LogEntry.objects.filter(index__in=indexes)
-        .order_by("index")
-        .values_list("index", "data")[:MAX_LOG_RECORDS]
+    rows = fetch_all(
+        ("portal_log_records",),
+        lambda: (
+            LogEntry.objects.filter(
+                index__in=Subject.objects.filter(key=marker()).values("leaf_index")
+            )
+            .order_by("index")
+            .values_list("index", "data")[:MAX_LOG_RECORDS]
+        ),
+        scale_subject_key(scale),
     )
-    return [_describe(index, bytes(data)) for index, data in rows if index is not None]
+    zone = timezone.get_current_timezone()
+    return [_describe(index, bytes(data), zone) for index, data in rows if index is not None]
 
 
-def _describe(index: int, data: bytes) -> LogRecord:
+def _describe(index: int, data: bytes, zone: dt.tzinfo) -> LogRecord:
     try:
         leaf = leaves.parse_leaf(data)
     except leaves.LeafError:
         return LogRecord(index, None, str(_("无法识别的记录")))
-    return LogRecord(index, _leaf_time(leaf.get("time")), str(_leaf_label(leaf)))
+    time = _leaf_time(leaf.get("time"))
+    local = "" if time is None else time.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return LogRecord(index, time, _leaf_label_text(leaf), local)
+
+
+_labels: dict[tuple[Any, ...], str] = {}
+_MAX_LABELS = 4096
+
+
+def _leaf_label_text(leaf: dict[str, Any]) -> str:
+    """``_leaf_label`` in the current language, remembered: a label depends only on the leaf's
+    model, action and transition or state, and a page lists many leaves."""
+    body = leaf.get("after") or leaf.get("before") or {}
+    key = (
+        get_language(),
+        leaf.get("model"),
+        leaf.get("action"),
+        str(body.get("transition")),
+        str(body.get("state")),
+    )
+    text = _labels.get(key)
+    if text is None:
+        if len(_labels) >= _MAX_LABELS:
+            _labels.clear()
+        text = _labels[key] = str(_leaf_label(leaf))
+    return text
 
 
 def _leaf_time(text: Any) -> dt.datetime | None:
     if not isinstance(text, str):
         return None
     try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _leaf_label(leaf: dict[str, Any]) -> Promise | str:
@@ -266,7 +383,7 @@ class PublicStatus:
     action: str = ""
 
 
-def scale_public_status(*, scale: Scale, today: dt.date | None = None) -> PublicStatus:
+def scale_public_status(*, scale: PublicScale, today: dt.date | None = None) -> PublicStatus:
     """What the scale's state means for someone about to pay by its reading."""
     today = today or timezone.localdate()
     state, until = scale.state, scale.valid_until
@@ -357,24 +474,3 @@ def _published_log_size() -> int:
         size = Checkpoint.objects.published().values_list("size", flat=True).first() or 0
         _log_size_cache = (now, size)
     return _log_size_cache[1]
-
-
-_VERSION_FIELDS = (
-    "updated_at",
-    "type_approval__updated_at",
-    "market__updated_at",
-    "stall__updated_at",
-)
-
-
-def scale_page_version(*, code: str) -> tuple[Any, ...] | None:
-    """What the public page of ``code`` depends on, or None for an unknown code (one query)."""
-    row = fetch_one(
-        ("portal_scale_version",),
-        lambda: Scale.objects.filter(code=marker()).values_list(*_VERSION_FIELDS),
-        code,
-        _VERSION_FIELDS,
-    )
-    if row is None:
-        return None
-    return (*row.values(), _published_log_size())

@@ -22,7 +22,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -63,25 +62,18 @@ def scale_page(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(target, permanent=True)
     if selectors.code_problem(normalised) is not None:
         return _not_found(request, code, normalised)
-    version = selectors.scale_page_version(code=normalised)
-    if version is None:
+    scale = selectors.scale_public_get(code=normalised)
+    if scale is None:
         return _not_found(request, code, normalised)
     leaf = _sticker_leaf(request)
     # The page is the same for every shopper until the scale, its approval, market or stall
     # changes, the log grows, or the day turns (validity): rendered once, then served from the
     # cache after one small query. It holds nothing per visitor (no session, no CSRF token).
-    fingerprint = repr((normalised, get_language(), date.today(), leaf, version))
-    key = "portal:scale:v2:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    fingerprint = repr((normalised, get_language(), date.today(), leaf, scale.version))
+    key = "portal:scale:v3:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     html = cache.get(key)
     if html is None:
-        body = _scale_body(request, normalised, leaf)
-        if body is None:
-            return _not_found(request, code, normalised)
-        html = render_to_string(
-            "portal/scale.html",
-            {"body": mark_safe(body), "display_code": codes.display(normalised)},  # noqa: S308
-            request=request,
-        )
+        html = _render_scale_page(request, scale, leaf)
         cache.set(key, html, BODY_CACHE_SECONDS)
     response = HttpResponse(html)
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
@@ -106,13 +98,8 @@ def language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _scale_body(request: HttpRequest, normalised: str, leaf: int | None) -> str | None:
-    scale = selectors.scale_public_get(code=normalised)
-    if scale is None:
-        return None
-
+def _render_scale_page(request: HttpRequest, scale: selectors.PublicScale, leaf: int | None) -> str:
     records = selectors.scale_log_records(scale=scale)
-    approval = scale.type_approval
     last = selectors.scale_last_verification(scale=scale)
     sticker = (
         None if leaf is None else selectors.sticker_certificate(scale=scale, index=leaf, last=last)
@@ -121,14 +108,12 @@ def _scale_body(request: HttpRequest, normalised: str, leaf: int | None) -> str 
         "scale": scale,
         "display_code": codes.display(scale.code),
         "status": selectors.scale_public_status(scale=scale),
-        "approval": approval,
-        "approval_valid": selectors.type_approval_is_valid(approval.status),
         "last_verification": last,
         "sticker": sticker,
         "records": records,
         "log": _log_config(scale, [r.index for r in records]),
     }
-    return render_to_string("portal/_scale_body.html", context, request=request)
+    return render_to_string("portal/scale.html", context, request=request)
 
 
 def _sticker_leaf(request: HttpRequest) -> int | None:
@@ -158,7 +143,7 @@ def _not_found(request: HttpRequest, typed: str, normalised: str) -> HttpRespons
 # --- what the in-browser log check needs --------------------------------------------------------
 
 
-def _log_config(scale: Any, leaf_indexes: list[int]) -> dict[str, Any]:
+def _log_config(scale: selectors.PublicScale, leaf_indexes: list[int]) -> dict[str, Any]:
     try:
         vkey = keys.verifier_key()
     except ImproperlyConfigured:
@@ -175,8 +160,22 @@ def _log_config(scale: Any, leaf_indexes: list[int]) -> dict[str, Any]:
     }
 
 
+_messages_by_language: dict[str | None, dict[str, str]] = {}
+
+
 def _messages() -> dict[str, str]:
-    """The check's words, translated here so the script carries no language of its own."""
+    """The check's words, translated here so the script carries no language of its own.
+
+    Translated once per language and process: the catalogs do not change while it runs.
+    """
+    language = get_language()
+    messages = _messages_by_language.get(language)
+    if messages is None:
+        messages = _messages_by_language[language] = _translate_messages()
+    return messages
+
+
+def _translate_messages() -> dict[str, str]:
     return {
         "checking": _("正在核验…"),
         "included": _("已在日志中 ✓"),

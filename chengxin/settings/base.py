@@ -73,7 +73,29 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The public pages (chengxin/portal/jinja2/): see docs/decisions/0003.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "chengxin.portal.templating.environment",
+            "context_processors": ["chengxin.portal.templating.template_context"],
+        },
+    },
 ]
+
+# How every SQLite database of the platform is opened (the embedded profile, benchmarks).
+# WAL lets the console read while the sequencer or an import writes; the memory map serves
+# reads of a large file (10^6 scales with their log) without a system call per page.
+SQLITE_OPTIONS = {
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        " PRAGMA mmap_size=1073741824;"
+    ),
+    "transaction_mode": "IMMEDIATE",
+}
 
 AUTH_USER_MODEL = "organizations.User"
 LOGIN_URL = "login"

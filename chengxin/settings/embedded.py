@@ -9,7 +9,7 @@ import os
 import secrets
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import SQLITE_OPTIONS, VAR_DIR
 
 DEBUG = os.environ.get("CHENGXIN_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
@@ -25,15 +25,7 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("CHENGXIN_SQLITE_PATH", str(VAR_DIR / "chengxin.sqlite3")),
-        "OPTIONS": {
-            # WAL lets the console read while the sequencer or an import writes.
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-                " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
-                " PRAGMA mmap_size=1073741824;"
-            ),
-            "transaction_mode": "IMMEDIATE",
-        },
+        "OPTIONS": SQLITE_OPTIONS,
         # Keep the connection (and its PRAGMAs) instead of reopening the file per request.
         "CONN_MAX_AGE": 600,
     }
