@@ -38,7 +38,7 @@ class PublicScale:
     """A scale as its public page shows it: only public columns, flattened (one compiled query).
 
     ``version`` is what the rendered page depends on besides the log and the date: when any of
-    the scale, its approval, market or stall is saved, the page is rendered again.
+    the scale, its maker, approval, market or stall is saved, the page is rendered again.
     """
 
     id: int
@@ -91,6 +91,7 @@ _PUBLIC_SCALE_COLUMNS = (
 )
 _VERSION_COLUMNS = (
     "updated_at",
+    "manufacturer__updated_at",
     "type_approval__updated_at",
     "market__updated_at",
     "stall__updated_at",
@@ -306,7 +307,8 @@ def scale_log_records(*, scale: PublicScale) -> list[LogRecord]:
 
 def _describe(index: int, data: bytes, zone: dt.tzinfo) -> LogRecord:
     try:
-        leaf = leaves.parse_leaf(data)
+        # Found through the content index, so parsed in full when it was integrated.
+        leaf = leaves.parse_leaf(data, check_canonical=False)
     except leaves.LeafError:
         return LogRecord(index, None, str(_("无法识别的记录")))
     time = _leaf_time(leaf.get("time"))

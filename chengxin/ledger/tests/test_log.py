@@ -113,3 +113,15 @@ def test_the_content_index_finds_a_scales_leaves_and_rebuilds_from_leaves(world)
     before = set(Subject.objects.values_list("key", "leaf_index"))
     services.subjects_rebuild()
     assert set(Subject.objects.values_list("key", "leaf_index")) == before
+
+
+def test_a_leaf_must_be_canonical_unless_it_was_checked_at_integration() -> None:
+    leaf = {"type": leaves.LEAF_TYPE, "v": leaves.LEAF_VERSION, "model": "instruments.scale"}
+    canonical = leaves.canonical_json(leaf)
+    spaced = canonical.replace(b",", b", ")
+    assert leaves.parse_leaf(canonical) == leaf
+    with pytest.raises(leaves.LeafError, match="canonical"):
+        leaves.parse_leaf(spaced)
+    assert leaves.parse_leaf(spaced, check_canonical=False) == leaf
+    with pytest.raises(leaves.LeafError):
+        leaves.parse_leaf(b"{not json", check_canonical=False)

@@ -211,6 +211,19 @@ def test_a_cached_page_follows_every_change_of_the_scale(client, verified, world
     assert 'data-state="seized"' in _page(client, verified).content.decode()
 
 
+def test_a_cached_page_follows_its_maker_approval_and_market(client, verified, world):
+    cache.clear()
+    _page(client, verified)
+    for obj, field, value in (
+        (world.maker, "name", "更名后的衡器厂"),
+        (world.approval, "model_name", "ACS-NEW-9"),
+        (world.market, "name", "更名后的农贸市场"),
+    ):
+        setattr(obj, field, value)
+        obj.save()
+        assert value in _page(client, verified).content.decode()
+
+
 def test_an_unknown_code_says_so(client, world):
     code = codes.make("ZZZZZZZZZ".replace("Z", "9"))
     response = client.get(reverse("portal:scale", args=[code]))
