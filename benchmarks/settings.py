@@ -12,7 +12,7 @@ import os
 import dj_database_url
 
 from chengxin.settings.base import *  # noqa: F403
-from chengxin.settings.base import SQLITE_OPTIONS, VAR_DIR
+from chengxin.settings.base import POSTGRES_OPTIONS, SQLITE_OPTIONS, VAR_DIR
 
 SECRET_KEY = "bench-only-not-secret-" + "x" * 40
 DEBUG = False
@@ -26,6 +26,7 @@ BENCH_DIR.mkdir(parents=True, exist_ok=True)
 _url = os.environ.get("BENCH_DATABASE_URL")
 if _url:
     DATABASES = {"default": dj_database_url.parse(_url, conn_max_age=600)}
+    DATABASES["default"]["OPTIONS"] = POSTGRES_OPTIONS  # as in production (CHENGXIN_DB_PREPARE)
 else:
     DATABASES = {
         "default": {

@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .base import POSTGRES_OPTIONS
 
 if os.environ.get("CHENGXIN_DEBUG", "0") != "0":
     raise ImproperlyConfigured("DEBUG must be off in production (unset CHENGXIN_DEBUG).")
@@ -26,6 +27,7 @@ if len(SECRET_KEY) < 40 or "insecure" in SECRET_KEY or "change-me" in SECRET_KEY
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must point at the PostgreSQL database.")
 DATABASES = {"default": dj_database_url.config(conn_max_age=600, conn_health_checks=True)}
+DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **POSTGRES_OPTIONS}
 
 ALLOWED_HOSTS = [h for h in os.environ.get("CHENGXIN_ALLOWED_HOSTS", "").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [

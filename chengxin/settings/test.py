@@ -7,6 +7,7 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F403
+from .base import POSTGRES_OPTIONS
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 DEBUG = False
@@ -16,6 +17,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _pg = os.environ.get("CHENGXIN_TEST_DATABASE_URL")
 if _pg:
     DATABASES = {"default": dj_database_url.parse(_pg)}
+    DATABASES["default"]["OPTIONS"] = POSTGRES_OPTIONS  # as in production
 else:
     DATABASES = {
         "default": {
