@@ -26,8 +26,9 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -216,49 +217,49 @@ def _wrk(url: str, script: str, seconds: int, connections: int) -> dict[str, flo
     }
 
 
-def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[str, object]:
-    env = _env(backend)
-    tmp = Path(tempfile.mkdtemp(prefix="chengxin-bench-"))
-    codes_file = str(tmp / "codes.txt")
+def prepare_database(backend: str, scales: int, codes_file: str) -> str:
+    """Seed the benchmark database (once), write sample codes, warm it; the inspector's token."""
     prep = subprocess.run(
         [PY, "-m", "benchmarks.lookup", "prepare", str(scales), codes_file],
-        env=env, cwd=ROOT, capture_output=True, text=True,
+        env=_env(backend), cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     if prep.returncode != 0:
         raise RuntimeError(prep.stderr[-3000:])
-    token = json.loads(prep.stdout.strip().splitlines()[-1])["token"]
+    token = str(json.loads(prep.stdout.strip().splitlines()[-1])["token"])
     warm_cache(backend)
-    scripts = {}
-    for name, path in (("trivial", "/bench/trivial"), ("lookup", "")):
-        scripts[name] = str(tmp / f"{name}.lua")
-        Path(scripts[name]).write_text(_LUA % {"codes": codes_file, "token": token, "path": path})
-    try:
-        with gunicorn_server(env) as base:
-            results: dict[str, object] = {"backend": backend, "scales": scales}
-            for name in ("trivial", "lookup"):
-                _wrk(base + "/", scripts[name], 3, connections)  # warm-up, discarded
-                results[name] = _wrk(base + "/", scripts[name], seconds, connections)
-            return results
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return token
 
 
-def report(r: dict[str, object]) -> None:
-    t, lk = r["trivial"], r["lookup"]
-    assert isinstance(t, dict)
-    assert isinstance(lk, dict)
-    print(f"\n== 2. scale look-up by code, {r['backend']}, {r['scales']:,} scales ==")
-    for name, x in (("/bench/trivial", t), ("/api/v1/scales/<code>/", lk)):
+def drive(backend: str, scripts: dict[str, str], seconds: int, connections: int) -> dict[str, Any]:
+    """Serve the backend with gunicorn and run wrk with each script in turn (3 s warm-up each)."""
+    with gunicorn_server(_env(backend)) as base:
+        results: dict[str, Any] = {}
+        for name, script in scripts.items():
+            _wrk(base + "/", script, 3, connections)  # warm-up, discarded
+            results[name] = _wrk(base + "/", script, seconds, connections)
+        return results
+
+
+def print_figures(title: str, rows: list[tuple[str, dict[str, Any]]]) -> None:
+    print(f"\n== {title} ==")
+    for name, x in rows:
         print(
             f"   {name:26} {x['rps']:8.0f} req/s   p50 {x['p50_ms']:6.2f} ms   "
             f"p99 {x['p99_ms']:6.2f} ms   ({x['requests']:,} requests, {x['non_2xx']} non-2xx)"
         )
-    print(f"   look-up / trivial = {lk['rps'] / t['rps']:.0%}   (target ≥ 50%)")
 
 
-def run(scales: int, seconds: int = 15, connections: int = 8) -> list[dict[str, object]]:
+def run_backends(
+    title: str,
+    measure: Callable[[str, int, int, int], dict[str, Any]],
+    report: Callable[[dict[str, Any]], None],
+    scales: int,
+    seconds: int,
+    connections: int,
+) -> list[dict[str, Any]]:
+    """``measure`` and ``report`` on SQLite, then on PostgreSQL when it answers."""
     if shutil.which("wrk") is None:
-        print("\n== 2. skipped: wrk is not installed (apt-get install wrk) ==")
+        print(f"\n== {title}: skipped, wrk is not installed (apt-get install wrk) ==")
         return []
     backends = ["sqlite"] + (["postgres"] if postgres_reachable() else [])
     out = []
@@ -269,6 +270,39 @@ def run(scales: int, seconds: int = 15, connections: int = 8) -> list[dict[str, 
     if "postgres" not in backends:
         print("   (PostgreSQL not reachable on 127.0.0.1:5432: skipped)")
     return out
+
+
+def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="chengxin-bench-"))
+    try:
+        codes_file = str(tmp / "codes.txt")
+        token = prepare_database(backend, scales, codes_file)
+        scripts = {}
+        for name, path in (("trivial", "/bench/trivial"), ("lookup", "")):
+            scripts[name] = str(tmp / f"{name}.lua")
+            Path(scripts[name]).write_text(
+                _LUA % {"codes": codes_file, "token": token, "path": path}
+            )
+        return {
+            "backend": backend,
+            "scales": scales,
+            **drive(backend, scripts, seconds, connections),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(r: dict[str, Any]) -> None:
+    t, lk = r["trivial"], r["lookup"]
+    print_figures(
+        f"2. scale look-up by code, {r['backend']}, {r['scales']:,} scales",
+        [("/bench/trivial", t), ("/api/v1/scales/<code>/", lk)],
+    )
+    print(f"   look-up / trivial = {lk['rps'] / t['rps']:.0%}   (target ≥ 50%)")
+
+
+def run(scales: int, seconds: int = 15, connections: int = 8) -> list[dict[str, Any]]:
+    return run_backends("2. scale look-up", measure, report, scales, seconds, connections)
 
 
 if __name__ == "__main__":

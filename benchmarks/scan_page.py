@@ -1,4 +1,3 @@
-# ruff: noqa: S603 — a benchmark harness starting its own tools (wrk, gunicorn)
 """The public scan page ``/s/<code>`` (what a shopper's phone opens) against a trivial view.
 
 Reuses the look-up harness (``benchmarks.lookup``): the same 10^6-scale demo database (seeded
@@ -10,21 +9,12 @@ verification and the list of log leaves the in-browser check verifies).
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from benchmarks.lookup import (
-    PY,
-    ROOT,
-    _env,
-    _wrk,
-    gunicorn_server,
-    postgres_reachable,
-    warm_cache,
-)
+from benchmarks.lookup import drive, prepare_database, print_figures, run_backends
 
 _LUA = """
 local codes = {}
@@ -42,75 +32,46 @@ end
 """
 
 
-def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[str, object]:
-    env = _env(backend)
+def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="chengxin-bench-scan-"))
-    codes_file = str(tmp / "codes.txt")
-    prep = subprocess.run(
-        [PY, "-m", "benchmarks.lookup", "prepare", str(scales), codes_file],
-        env=env, cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
-    if prep.returncode != 0:
-        raise RuntimeError(prep.stderr[-3000:])
-    json.loads(prep.stdout.strip().splitlines()[-1])  # the harness's "prepared" line
-    warm_cache(backend)
-    # "Repeat" scans: 200 scales scanned over and over (a busy market); the page cache serves
-    # them after the first render. "First" scans: random codes out of 20,000, nearly all cold.
-    hot_file = str(tmp / "hot.txt")
-    Path(hot_file).write_text("".join(Path(codes_file).read_text().splitlines(True)[:200]))
-    scripts = {}
-    for name, path, codes in (
-        ("trivial", "/bench/trivial", codes_file),
-        ("scan", "", codes_file),
-        ("repeat", "", hot_file),
-    ):
-        scripts[name] = str(tmp / f"{name}.lua")
-        Path(scripts[name]).write_text(_LUA % {"codes": codes, "path": path})
     try:
-        with gunicorn_server(env) as base:
-            results: dict[str, object] = {"backend": backend, "scales": scales}
-            for name in ("trivial", "scan", "repeat"):
-                _wrk(base + "/", scripts[name], 3, connections)  # warm-up, discarded
-                results[name] = _wrk(base + "/", scripts[name], seconds, connections)
-            return results
+        codes_file = str(tmp / "codes.txt")
+        prepare_database(backend, scales, codes_file)
+        # "Repeat" scans: 200 scales scanned over and over (a busy market); the page cache
+        # serves them after the first render. "First" scans: random codes out of 20,000.
+        hot_file = str(tmp / "hot.txt")
+        Path(hot_file).write_text("".join(Path(codes_file).read_text().splitlines(True)[:200]))
+        scripts = {}
+        for name, path, codes in (
+            ("trivial", "/bench/trivial", codes_file),
+            ("scan", "", codes_file),
+            ("repeat", "", hot_file),
+        ):
+            scripts[name] = str(tmp / f"{name}.lua")
+            Path(scripts[name]).write_text(_LUA % {"codes": codes, "path": path})
+        return {
+            "backend": backend,
+            "scales": scales,
+            **drive(backend, scripts, seconds, connections),
+        }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def report(r: dict[str, object]) -> None:
+def report(r: dict[str, Any]) -> None:
     t, s, h = r["trivial"], r["scan"], r["repeat"]
-    assert isinstance(t, dict)
-    assert isinstance(s, dict)
-    assert isinstance(h, dict)
-    print(f"\n== 5. public scan page, {r['backend']}, {r['scales']:,} scales ==")
-    for name, x in (
-        ("/bench/trivial", t),
-        ("/s/<code> first scans", s),
-        ("/s/<code> repeat scans", h),
-    ):
-        print(
-            f"   {name:26} {x['rps']:8.0f} req/s   p50 {x['p50_ms']:6.2f} ms   "
-            f"p99 {x['p99_ms']:6.2f} ms   ({x['requests']:,} requests, {x['non_2xx']} non-2xx)"
-        )
+    print_figures(
+        f"5. public scan page, {r['backend']}, {r['scales']:,} scales",
+        [("/bench/trivial", t), ("/s/<code> first scans", s), ("/s/<code> repeat scans", h)],
+    )
     print(
         f"   scan page / trivial = {s['rps'] / t['rps']:.0%} first scans, "
         f"{h['rps'] / t['rps']:.0%} repeat scans   (target ≥ 40%)"
     )
 
 
-def run(scales: int, seconds: int = 15, connections: int = 8) -> list[dict[str, object]]:
-    if shutil.which("wrk") is None:
-        print("\n== 5. skipped: wrk is not installed (apt-get install wrk) ==")
-        return []
-    backends = ["sqlite"] + (["postgres"] if postgres_reachable() else [])
-    out = []
-    for backend in backends:
-        r = measure(backend, scales, seconds, connections)
-        report(r)
-        out.append(r)
-    if "postgres" not in backends:
-        print("   (PostgreSQL not reachable on 127.0.0.1:5432: skipped)")
-    return out
+def run(scales: int, seconds: int = 15, connections: int = 8) -> list[dict[str, Any]]:
+    return run_backends("5. public scan page", measure, report, scales, seconds, connections)
 
 
 if __name__ == "__main__":
