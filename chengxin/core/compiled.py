@@ -36,7 +36,6 @@ class _Plan:
     slot: int
     converters: dict[int, Any]
     compiler: Any
-    names: tuple[str, ...]
 
 
 def marker() -> str:
@@ -56,51 +55,46 @@ def fetch_one(
     key: Hashable, build: Callable[[], QuerySet[Any]], value: Any, names: Sequence[str]
 ) -> dict[str, Any] | None:
     """Run the compiled form of ``build()`` (a ``values_list`` queryset filtered on
-    ``marker()``) with ``value`` in the marker's place; the first row as a dict, or None."""
-    plan = _plan(key, build, names)
-    if plan is _NOTHING:
-        return None
-    assert isinstance(plan, _Plan)
-    params = list(plan.params)
-    params[plan.slot] = value
-    with connections["default"].cursor() as cursor:
-        cursor.execute(plan.sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    if plan.converters:
-        row = next(iter(plan.compiler.apply_converters([row], plan.converters)))
-    return dict(zip(plan.names, row, strict=True))
+    ``marker()``) with ``value`` in the marker's place; the first row as a dict of ``names``
+    (one per column, in order), or None."""
+    rows = _run(key, build, value, first_only=True)
+    return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
 def fetch_all(
     key: Hashable, build: Callable[[], QuerySet[Any]], value: Any
 ) -> list[tuple[Any, ...]]:
     """Like ``fetch_one``, every row (as tuples, in the queryset's order; slice it to bound it)."""
-    plan = _plan(key, build, ())
-    if plan is _NOTHING:
-        return []
-    params = list(plan.params)
-    params[plan.slot] = value
-    with connections["default"].cursor() as cursor:
-        cursor.execute(plan.sql, params)
-        rows = cursor.fetchall()
-    if plan.converters:
-        return [tuple(row) for row in plan.compiler.apply_converters(rows, plan.converters)]
-    return rows
+    return _run(key, build, value, first_only=False)
 
 
-def _plan(key: Hashable, build: Callable[[], QuerySet[Any]], names: Sequence[str]) -> Any:
+def _run(
+    key: Hashable, build: Callable[[], QuerySet[Any]], value: Any, *, first_only: bool
+) -> list[tuple[Any, ...]]:
     plans = _plans()
     plan = plans.get(key)
     if plan is None:
         if len(plans) >= _MAX_PLANS:
             plans.clear()
-        plan = plans[key] = _compile(build(), names)
-    return plan
+        plan = plans[key] = _compile(build())
+    if plan is _NOTHING:
+        return []
+    assert isinstance(plan, _Plan)
+    params = list(plan.params)
+    params[plan.slot] = value
+    with connections["default"].cursor() as cursor:
+        cursor.execute(plan.sql, params)
+        if first_only:
+            row = cursor.fetchone()
+            rows = [] if row is None else [row]
+        else:
+            rows = cursor.fetchall()
+    if plan.converters and rows:
+        return [tuple(row) for row in plan.compiler.apply_converters(rows, plan.converters)]
+    return rows
 
 
-def _compile(qs: QuerySet[Any], names: Sequence[str]) -> Any:
+def _compile(qs: QuerySet[Any]) -> Any:
     compiler = qs.query.get_compiler(using=qs.db)
     try:
         sql, params = compiler.as_sql()
@@ -109,4 +103,4 @@ def _compile(qs: QuerySet[Any], names: Sequence[str]) -> Any:
     slot = list(params).index(_MARKER)
     columns = [column for column, _, _ in compiler.select]
     converters = compiler.get_converters(columns)
-    return _Plan(sql, tuple(params), slot, converters, compiler, tuple(names))
+    return _Plan(sql, tuple(params), slot, converters, compiler)

@@ -71,24 +71,25 @@ class PublicScale:
         return type_approval_is_valid(self.approval_status)
 
 
-# Only these columns of a scale and what it links to are ever loaded for the public page.
-_PUBLIC_SCALE_COLUMNS = (
-    "id",
-    "code",
-    "state",
-    "valid_until",
-    "accuracy_class",
-    "max_capacity_g",
-    "min_capacity_g",
-    "e_g",
-    "manufacturer__name",
-    "type_approval__certificate_no",
-    "type_approval__model_name",
-    "type_approval__status",
-    "market__name",
-    "market__address",
-    "stall__number",
-)
+# Only these columns of a scale and what it links to are ever loaded for the public page,
+# each under the name of the ``PublicScale`` field it fills.
+_PUBLIC_SCALE_COLUMNS = {
+    "id": "id",
+    "code": "code",
+    "state": "state",
+    "valid_until": "valid_until",
+    "accuracy_class": "accuracy_class",
+    "max_capacity_g": "max_capacity_g",
+    "min_capacity_g": "min_capacity_g",
+    "e_g": "e_g",
+    "manufacturer__name": "manufacturer_name",
+    "type_approval__certificate_no": "approval_certificate_no",
+    "type_approval__model_name": "approval_model_name",
+    "type_approval__status": "approval_status",
+    "market__name": "market_name",
+    "market__address": "market_address",
+    "stall__number": "stall_number",
+}
 _VERSION_COLUMNS = (
     "updated_at",
     "manufacturer__updated_at",
@@ -112,28 +113,12 @@ def scale_public_get(*, code: str) -> PublicScale | None:
             .values_list(*_PUBLIC_SCALE_COLUMNS, *_VERSION_COLUMNS)
         ),
         code,
-        _PUBLIC_SCALE_COLUMNS + _VERSION_COLUMNS,
+        (*_PUBLIC_SCALE_COLUMNS.values(), *_VERSION_COLUMNS),
     )
     if row is None:
         return None
-    return PublicScale(
-        id=row["id"],
-        code=row["code"],
-        state=row["state"],
-        valid_until=row["valid_until"],
-        accuracy_class=row["accuracy_class"],
-        max_capacity_g=row["max_capacity_g"],
-        min_capacity_g=row["min_capacity_g"],
-        e_g=row["e_g"],
-        manufacturer_name=row["manufacturer__name"],
-        approval_certificate_no=row["type_approval__certificate_no"],
-        approval_model_name=row["type_approval__model_name"],
-        approval_status=row["type_approval__status"],
-        market_name=row["market__name"],
-        market_address=row["market__address"],
-        stall_number=row["stall__number"],
-        version=(*(row[c] for c in _VERSION_COLUMNS), _published_log_size()),
-    )
+    version = (*(row.pop(column) for column in _VERSION_COLUMNS), _published_log_size())
+    return PublicScale(**row, version=version)
 
 
 def scale_codes_existing(*, candidates: Iterable[str]) -> list[str]:

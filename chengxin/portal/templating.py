@@ -13,8 +13,9 @@ and a page looks its strings up in its language's table (``template_context``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -40,8 +41,24 @@ class _Catalog(dict[str, str]):
         return text
 
 
-_catalogs: dict[str | None, _Catalog] = {}
 _constant: dict[tuple[str, ...], str] = {}
+T = TypeVar("T")
+
+
+def per_language(build: Callable[[], T]) -> Callable[[], T]:
+    """``build()`` once per language and process, then remembered: for what depends only on
+    the active language (the catalogs do not change while the process runs)."""
+    made: dict[str | None, T] = {}
+
+    @functools.wraps(build)
+    def current() -> T:
+        language = translation.get_language()
+        found = made.get(language)
+        if found is None:
+            found = made[language] = build()
+        return found
+
+    return current
 
 
 def gettext(message: str) -> str:
@@ -49,12 +66,9 @@ def gettext(message: str) -> str:
     return _catalog()[message]
 
 
+@per_language
 def _catalog() -> _Catalog:
-    language = translation.get_language()
-    catalog = _catalogs.get(language)
-    if catalog is None:
-        catalog = _catalogs[language] = _Catalog(language)
-    return catalog
+    return _Catalog(translation.get_language())
 
 
 def url(name: str, *args: Any) -> str:
@@ -76,20 +90,15 @@ def static_url(path: str) -> str:
     return found
 
 
-_other_languages: dict[str | None, list[dict[str, str]]] = {}
-
-
+@per_language
 def other_languages() -> list[dict[str, str]]:
     """The languages a visitor can switch to: code and name in that language."""
     current = translation.get_language()
-    found = _other_languages.get(current)
-    if found is None:
-        found = _other_languages[current] = [
-            {"code": code, "name_local": translation.get_language_info(code)["name_local"]}
-            for code, _name in settings.LANGUAGES
-            if code != current
-        ]
-    return found
+    return [
+        {"code": code, "name_local": translation.get_language_info(code)["name_local"]}
+        for code, _name in settings.LANGUAGES
+        if code != current
+    ]
 
 
 def template_context(request: HttpRequest) -> dict[str, Callable[..., Any]]:

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_safe
 from chengxin.instruments import codes
 from chengxin.ledger import keys
 
-from . import selectors
+from . import selectors, templating
 
 # What a code may normalise to and still be redirected to its canonical URL (anything else is
 # answered in place, so a crafted path is never echoed into a Location header).
@@ -160,22 +160,9 @@ def _log_config(scale: selectors.PublicScale, leaf_indexes: list[int]) -> dict[s
     }
 
 
-_messages_by_language: dict[str | None, dict[str, str]] = {}
-
-
+@templating.per_language
 def _messages() -> dict[str, str]:
-    """The check's words, translated here so the script carries no language of its own.
-
-    Translated once per language and process: the catalogs do not change while it runs.
-    """
-    language = get_language()
-    messages = _messages_by_language.get(language)
-    if messages is None:
-        messages = _messages_by_language[language] = _translate_messages()
-    return messages
-
-
-def _translate_messages() -> dict[str, str]:
+    """The check's words, translated here so the script carries no language of its own."""
     return {
         "checking": _("正在核验…"),
         "included": _("已在日志中 ✓"),
