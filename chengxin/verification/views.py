@@ -325,16 +325,25 @@ _DUE_COLUMNS = (
 )
 
 
-class DueSoonListView(ObjectListView):
-    """In-service scales whose verification ends within N days (``?days=``, default 30)."""
+class _DueListView(ObjectListView):
+    """Scales by the end of their verification: what the due-soon and overdue lists share."""
 
     model = Scale
     filterset_class = ScaleFilterSet
     columns = _DUE_COLUMNS
     default_ordering = ("valid_until", "pk")
     select_related = ("type_approval", "division", "operator", "market", "stall")
-    csv_filename = "scales-due-soon"
     template_name = "verification/due_list.html"
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        # The list itself fixes the state and the validity window.
+        return {"hidden_filters": ("state", "valid_until_before", "valid_until_after")}
+
+
+class DueSoonListView(_DueListView):
+    """In-service scales whose verification ends within N days (``?days=``, default 30)."""
+
+    csv_filename = "scales-due-soon"
 
     def days(self, request: HttpRequest) -> int:
         return selectors.due_soon_days(request.GET.get("days", selectors.DUE_SOON_DAYS))
@@ -346,23 +355,18 @@ class DueSoonListView(ObjectListView):
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
         days = self.days(request)
         return {
+            **super().extra_context(request),
             "title": _("%(days)s 天内到期的秤") % {"days": days},
             "days": days,
             "show_days": True,
         }
 
 
-class OverdueListView(ObjectListView):
+class OverdueListView(_DueListView):
     """Scales still in use after their verification has lapsed."""
 
-    model = Scale
-    filterset_class = ScaleFilterSet
     title = gettext_lazy("检定已过期的秤")
-    columns = _DUE_COLUMNS
-    default_ordering = ("valid_until", "pk")
-    select_related = ("type_approval", "division", "operator", "market", "stall")
     csv_filename = "scales-overdue"
-    template_name = "verification/due_list.html"
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return selectors.scales_overdue(user=request.user).select_related(*self.select_related)
