@@ -9,29 +9,18 @@ writing these rows through Python on this machine.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
+from benchmarks import fresh_sqlite_database
+
 
 def run(scales: int) -> dict[str, float]:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
-    os.environ["BENCH_SQLITE_NAME"] = "seeding"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    fresh_sqlite_database("seeding")
     from django.db import connection
 
     from chengxin.core.context import acting_as
     from chengxin.demo import generator
-
-    path = settings.DATABASES["default"]["NAME"]
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(path + suffix):
-            os.remove(path + suffix)
-    call_command("migrate", verbosity=0, skip_checks=True)
 
     with acting_as(None, source="cli"):
         started = time.perf_counter()

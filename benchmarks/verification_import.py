@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import sys
 import time
+
+from benchmarks import fresh_sqlite_database
 
 
 def _world(scales: int) -> tuple[object, list[str]]:
@@ -94,24 +95,13 @@ def _csv(scale_codes: list[str]) -> bytes:
 
 
 def run(rows: int = 10_000) -> dict[str, float]:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
-    os.environ.setdefault("BENCH_SQLITE_NAME", "verification-import")
-    import django
-
-    django.setup()
+    fresh_sqlite_database("verification-import")
     from django.apps import apps
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
     from chengxin.verification import imports
     from chengxin.verification.models import Verification
 
-    path = settings.DATABASES["default"]["NAME"]
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(path + suffix):
-            os.remove(path + suffix)
-    call_command("migrate", verbosity=0, skip_checks=True)
     verifier, scale_codes = _world(rows)
     content = _csv(scale_codes)
 
