@@ -13,6 +13,23 @@ from .choices import ChangeAction
 from .models import ChangeRecord
 
 
+class ScaleCodeFilter(django_filters.CharFilter):
+    """Rows of the scale with a platform code as people type it (any case, with separators).
+
+    ``field_name`` is the path to the scale's ``code`` (default ``scale__code``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("field_name", "scale__code")
+        kwargs.setdefault("label", _("器具码"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+        from chengxin.instruments.codes import normalise
+
+        return super().filter(qs, normalise(value) if value and value.strip() else "")
+
+
 class DivisionFilter(django_filters.CharFilter):
     """Rows inside a GB/T 2260 division (its code prefix); a malformed code matches nothing.
 

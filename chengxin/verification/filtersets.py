@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chengxin.instruments import codes
+from chengxin.core.filtersets import ScaleCodeFilter
 from chengxin.organizations.models import SigningKey
 
 from .choices import VerificationKind, VerificationResult
@@ -14,7 +13,7 @@ from .models import Certificate, Verification
 
 
 class VerificationFilterSet(django_filters.FilterSet):
-    scale = django_filters.CharFilter(method="of_scale", label=_("器具码"))
+    scale = ScaleCodeFilter()
     institution = django_filters.NumberFilter(field_name="institution_id", label=_("检定机构"))
     kind = django_filters.ChoiceFilter(choices=VerificationKind.choices, label=_("检定类别"))
     result = django_filters.ChoiceFilter(choices=VerificationResult.choices, label=_("检定结论"))
@@ -29,14 +28,9 @@ class VerificationFilterSet(django_filters.FilterSet):
         model = Verification
         fields = ("kind", "result")
 
-    def of_scale(
-        self, queryset: QuerySet[Verification], name: str, value: str
-    ) -> QuerySet[Verification]:
-        return queryset.filter(scale__code=codes.normalise(value)) if value.strip() else queryset
-
 
 class CertificateFilterSet(django_filters.FilterSet):
-    scale = django_filters.CharFilter(method="of_scale", label=_("器具码"))
+    scale = ScaleCodeFilter(field_name="verification__scale__code")
     institution = django_filters.NumberFilter(
         field_name="verification__institution_id", label=_("检定机构")
     )
@@ -51,13 +45,6 @@ class CertificateFilterSet(django_filters.FilterSet):
     class Meta:
         model = Certificate
         fields = ("signing_key",)
-
-    def of_scale(
-        self, queryset: QuerySet[Certificate], name: str, value: str
-    ) -> QuerySet[Certificate]:
-        if not value.strip():
-            return queryset
-        return queryset.filter(verification__scale__code=codes.normalise(value))
 
 
 class SigningKeyFilterSet(django_filters.FilterSet):
