@@ -157,6 +157,8 @@ class ObjectListView(LoginRequiredMixin, View):
     filterset_class: ClassVar[type[Any]]
     columns: ClassVar[tuple[Column, ...]] = ()
     title: ClassVar[str | Promise] = ""
+    hidden_filters: ClassVar[tuple[str, ...]] = ()
+    """Filterset fields the page does not offer (the list itself fixes them)."""
     default_ordering: ClassVar[tuple[str, ...]] = ("-pk",)
     select_related: ClassVar[tuple[str, ...]] = ()
     csv_filename: ClassVar[str] = "export"
@@ -229,6 +231,7 @@ class ObjectListView(LoginRequiredMixin, View):
         context = {
             "title": self.title,
             "filterset": filterset,
+            "hidden_filters": self.hidden_filters,
             "columns": columns,
             "rows": [
                 {"obj": obj, "cells": [self.cell(c, obj) for c in columns]} for obj in page.rows

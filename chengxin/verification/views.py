@@ -334,10 +334,7 @@ class _DueListView(ObjectListView):
     default_ordering = ("valid_until", "pk")
     select_related = ("type_approval", "division", "operator", "market", "stall")
     template_name = "verification/due_list.html"
-
-    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
-        # The list itself fixes the state and the validity window.
-        return {"hidden_filters": ("state", "valid_until_before", "valid_until_after")}
+    hidden_filters = ("state", "valid_until_before", "valid_until_after")
 
 
 class DueSoonListView(_DueListView):
@@ -355,7 +352,6 @@ class DueSoonListView(_DueListView):
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
         days = self.days(request)
         return {
-            **super().extra_context(request),
             "title": _("%(days)s 天内到期的秤") % {"days": days},
             "days": days,
             "show_days": True,
