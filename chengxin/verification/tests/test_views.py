@@ -303,3 +303,11 @@ def test_the_public_page_shows_the_last_verification_and_the_stickers_certificat
     assert world.u_verifier.username not in html  # names are for the PDF, never the public
     html = client.get(f"/s/{registered.code}?c=0").content.decode()
     assert 'data-sticker="foreign"' in html
+
+
+def test_due_lists_hide_only_the_filters_they_fix(client, world):
+    client.force_login(world.u_xihu)
+    due = client.get(reverse("verification:due_soon")).content.decode()
+    assert 'name="days"' in due and 'name="q"' in due
+    assert 'name="state"' not in due and 'name="valid_until_before"' not in due
+    assert 'name="state"' in client.get(reverse("instruments:scale_list")).content.decode()
