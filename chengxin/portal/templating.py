@@ -6,24 +6,28 @@ Jinja2 compiles templates to Python code, so the portal uses it; the console kee
 templates. What the templates may call is defined here and nowhere else.
 
 Translations are Django's own catalogs: templates write strings as ``_("…")`` (with
-``|format(name=…)`` for placeholders), which ``makemessages`` extracts like any other. Each
-string is translated once per language and process — the catalogs do not change while it runs —
-and a page looks its strings up in its language's table (``template_context``).
+``|format(name=…)`` for placeholders), which ``makemessages`` extracts like any other. The
+backend keeps one environment per language, and each puts the translation of a literal
+``_("…")`` into the template's code when it compiles it (``TranslateLiterals``): a page's ~60
+strings then cost nothing when it is rendered, and are escaped once, at compile time. The
+catalogs do not change while a process runs, so a compiled template stays right.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.template.backends import jinja2 as django_jinja2
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.html import json_script
 from jinja2 import Environment
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 
 from chengxin.core.templatetags.chengxin import format_mass
 
@@ -62,7 +66,7 @@ def per_language(build: Callable[[], T]) -> Callable[[], T]:
 
 
 def gettext(message: str) -> str:
-    """``_`` outside a request (the page's own ``_`` comes from ``template_context``)."""
+    """``_`` at run time, for what ``TranslateLiterals`` could not translate (not a literal)."""
     return _catalog()[message]
 
 
@@ -101,9 +105,61 @@ def other_languages() -> list[dict[str, str]]:
     ]
 
 
-def template_context(request: HttpRequest) -> dict[str, Callable[..., Any]]:
-    """Context processor: the page's ``_``, bound to the request's language."""
-    return {"_": _catalog().__getitem__}
+class TranslateLiterals(Extension):
+    """Compiles ``_("literal")`` to the literal's translation in the environment's language.
+
+    It works on the token stream, before parsing: the call becomes a string constant, which
+    Jinja2 escapes and joins to the template's static text when it compiles. Any other use of
+    ``_`` (a variable argument, say) is left to the runtime ``gettext`` global.
+    """
+
+    language: str | None = None  # set by the backend on each language's environment
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        tokens = list(stream)
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            call = tokens[i + 1 : i + 4]
+            if (
+                token.type == "name"
+                and token.value == "_"
+                and [t.type for t in call] == ["lparen", "string", "rparen"]
+            ):
+                with translation.override(self.language):
+                    text = translation.gettext(call[1].value)
+                yield Token(token.lineno, "string", text)
+                i += 4
+            else:
+                yield token
+                i += 1
+
+
+class Jinja2(django_jinja2.Jinja2):
+    """Django's Jinja2 backend with one environment per language (``TranslateLiterals``).
+
+    Each language's environment is an overlay of the one Django builds from ``OPTIONS``: same
+    loader, globals and filters, its own compiled templates.
+    """
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self._by_language: dict[str | None, Environment] = {}
+        super().__init__(params)
+
+    @property
+    def env(self) -> Environment:
+        language = translation.get_language()
+        found = self._by_language.get(language)
+        if found is None:
+            found = self._base_env.overlay(extensions=[TranslateLiterals])
+            found.extensions[TranslateLiterals.identifier].language = language  # type: ignore[attr-defined]
+            self._by_language[language] = found
+        return found
+
+    @env.setter
+    def env(self, base: Environment) -> None:
+        self._base_env = base
+        self._by_language.clear()
 
 
 def environment(**options: Any) -> Environment:

@@ -75,13 +75,11 @@ TEMPLATES = [
     },
     {
         # The public pages (chengxin/portal/jinja2/): see docs/decisions/0003.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "BACKEND": "chengxin.portal.templating.Jinja2",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "environment": "chengxin.portal.templating.environment",
-            "context_processors": ["chengxin.portal.templating.template_context"],
-        },
+        "OPTIONS": {"environment": "chengxin.portal.templating.environment"},
     },
 ]
 

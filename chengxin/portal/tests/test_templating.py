@@ -8,6 +8,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.template import engines
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import translation
@@ -59,3 +60,36 @@ def test_translations_follow_the_language_and_values_are_escaped(db):
     assert "没有登记这台秤" in chinese
     for html in (english, chinese):
         assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_literal_strings_are_translated_when_a_template_is_compiled():
+    engine = engines["jinja2"]
+    source = '<p>{{ _("型号") }}</p><p>{{ _("第 %(index)s 条")|format(index=n) }}</p>'
+    with translation.override("en"):
+        code = engine.env.compile(source, raw=True)
+        html = engine.from_string(source).render({"n": "<7>"})
+    # The translation is part of the compiled code: nothing looks it up when a page renders.
+    assert "Model" in code and "型号" not in code and "gettext" not in code
+    assert html == "<p>Model</p><p>entry &lt;7&gt;</p>"
+    with translation.override("zh-hans"):
+        assert engine.from_string(source).render({"n": 7}) == "<p>型号</p><p>第 7 条</p>"
+
+
+def test_each_language_keeps_its_own_compiled_templates():
+    engine = engines["jinja2"]
+    request = RequestFactory().get("/s/")
+    seen = []
+    for language in ("en", "zh-hans", "en", "zh-hans"):
+        with translation.override(language):
+            seen.append(render_to_string("portal/lookup.html", {"typed": ""}, request=request))
+    assert seen[0] == seen[2] and seen[1] == seen[3] and seen[0] != seen[1]
+    with translation.override("en"):
+        english = engine.env
+    with translation.override("zh-hans"):
+        assert engine.env is not english
+
+
+def test_underscore_with_a_variable_is_translated_when_rendered():
+    engine = engines["jinja2"]
+    with translation.override("en"):
+        assert engine.from_string("{{ _(word) }}").render({"word": "型号"}) == "Model"
