@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -34,11 +36,26 @@ MAX_LOG_RECORDS = 500
 
 
 @dataclass(frozen=True)
+class PublicVerification:
+    """The last verification as the public sees it: never the verifier, checker or approver."""
+
+    passed: bool
+    performed_on: dt.date
+    institution: str
+    document_no: str
+    valid_until: dt.date | None = None
+    kind_label: str = ""
+    certificate_id: int | None = None
+
+
+@dataclass(frozen=True)
 class PublicScale:
-    """A scale as its public page shows it: only public columns, flattened (one compiled query).
+    """A scale as its public page shows it: only public columns, flattened, with its last
+    verification (one compiled query).
 
     ``version`` is what the rendered page depends on besides the log and the date: when any of
-    the scale, its maker, approval, market or stall is saved, the page is rendered again.
+    the scale, its maker, approval, market or stall is saved, the page is rendered again (a
+    verification changes the scale's state and validity, so it saves the scale too).
     """
 
     id: int
@@ -56,6 +73,7 @@ class PublicScale:
     market_name: str | None
     market_address: str | None
     stall_number: str | None
+    last_verification: PublicVerification | None
     version: tuple[Any, ...]
 
     @property
@@ -102,23 +120,35 @@ _VERSION_COLUMNS = (
 def scale_public_get(*, code: str) -> PublicScale | None:
     """The scale with platform code ``code`` (normalised) as its public page shows it, or None.
 
-    The first scan of a scale renders its page from this and two more compiled queries; building
-    the querysets anew for every scan cost more than the whole look-up (``core.compiled``).
+    The first scan of a scale renders its page from this and one more compiled query (its log
+    records); building the querysets anew for every scan cost more than the whole look-up
+    (``core.compiled``), and every further query is a round trip on PostgreSQL.
     """
     row = fetch_one(
         ("portal_scale",),
         lambda: (
             Scale.objects.filter(code=marker())
             .order_by()  # a code is unique
-            .values_list(*_PUBLIC_SCALE_COLUMNS, *_VERSION_COLUMNS)
+            .annotate(
+                last_verification=_last_verification_subquery(),
+                last_verification_event=_last_verification_event_subquery(),
+            )
+            .values_list(
+                *_PUBLIC_SCALE_COLUMNS,
+                "last_verification",
+                "last_verification_event",
+                *_VERSION_COLUMNS,
+            )
         ),
         code,
-        (*_PUBLIC_SCALE_COLUMNS.values(), *_VERSION_COLUMNS),
+        (*_PUBLIC_SCALE_COLUMNS.values(), "verification", "event", *_VERSION_COLUMNS),
     )
     if row is None:
         return None
     version = (*(row.pop(column) for column in _VERSION_COLUMNS), _published_log_size())
-    return PublicScale(**row, version=version)
+    verification, event = row.pop("verification"), row.pop("event")
+    last = _public_verification(verification, event, row["valid_until"])
+    return PublicScale(**row, last_verification=last, version=version)
 
 
 def scale_codes_existing(*, candidates: Iterable[str]) -> list[str]:
@@ -129,84 +159,89 @@ def scale_codes_existing(*, candidates: Iterable[str]) -> list[str]:
     return sorted(Scale.objects.filter(code__in=wanted).values_list("code", flat=True))
 
 
-@dataclass(frozen=True)
-class PublicVerification:
-    """The last verification as the public sees it: never the verifier, checker or approver."""
-
-    passed: bool
-    performed_on: dt.date
-    institution: str
-    document_no: str
-    valid_until: dt.date | None = None
-    kind_label: str = ""
-    certificate_id: int | None = None
-
-
-def scale_last_verification(*, scale: PublicScale) -> PublicVerification | None:
-    """The latest verification of ``scale``, from the verification records.
-
-    A scale verified before verification records existed (a pass or fail entered as a bare
-    lifecycle transition) falls back to that transition.
-    """
-    from chengxin.verification.choices import VerificationKind, VerificationResult
+def _last_verification_subquery() -> Subquery:
+    """The latest verification record of the outer scale, as one JSON object (or NULL)."""
     from chengxin.verification.models import Verification
 
-    row = fetch_one(
-        ("portal_last_verification",),
-        lambda: (
-            # An inspection that passed changes nothing, so it is never "the last verification".
-            Verification.objects.filter(scale__code=marker())
-            .exclude(kind="in_service", result="passed")
-            .order_by("-performed_on", "-id")
-            .values_list(*_VERIFICATION_COLUMNS)[:1]
-        ),
-        scale.code,
-        _VERIFICATION_COLUMNS,
-    )
-    if row is not None:
-        return PublicVerification(
-            passed=row["result"] == VerificationResult.PASSED,
-            performed_on=row["performed_on"],
-            institution=row["institution__name"],
-            document_no=row["document_no"],
-            valid_until=row["valid_until"],
-            kind_label=str(VerificationKind(row["kind"]).label),
-            certificate_id=row["certificate__id"],
-        )
-    event = fetch_one(
-        ("portal_last_verification_event",),
-        lambda: (
-            LifecycleEvent.objects.filter(
-                scale__code=marker(), transition__in=VERIFICATION_TRANSITIONS
+    return Subquery(
+        # An inspection that passed changes nothing, so it is never "the last verification".
+        Verification.objects.filter(scale=OuterRef("pk"))
+        .exclude(kind="in_service", result="passed")
+        .order_by("-performed_on", "-id")
+        .values(
+            json=JSONObject(
+                result="result",
+                kind="kind",
+                performed_on="performed_on",
+                institution="institution__name",
+                document_no="document_no",
+                valid_until="valid_until",
+                certificate_id="certificate__id",
             )
-            .order_by("-at", "-id")
-            .values_list(*_EVENT_COLUMNS)[:1]
-        ),
-        scale.code,
-        _EVENT_COLUMNS,
+        )[:1],
+        output_field=JSONField(),
     )
+
+
+def _last_verification_event_subquery() -> Subquery:
+    """The latest pass or fail of the outer scale as a bare lifecycle transition (JSON or NULL):
+    what a scale verified before verification records existed shows instead."""
+    return Subquery(
+        LifecycleEvent.objects.filter(scale=OuterRef("pk"), transition__in=VERIFICATION_TRANSITIONS)
+        .order_by("-at", "-id")
+        .values(
+            json=JSONObject(
+                transition="transition",
+                at="at",
+                document="document",
+                organisation="organisation__name",
+            )
+        )[:1],
+        output_field=JSONField(),
+    )
+
+
+def _public_verification(
+    verification: dict[str, Any] | None,
+    event: dict[str, Any] | None,
+    valid_until: dt.date | None,
+) -> PublicVerification | None:
+    """The last verification from the scale query's two JSON columns; the record wins."""
+    from chengxin.verification.choices import VerificationKind, VerificationResult
+
+    if verification is not None:
+        return PublicVerification(
+            passed=verification["result"] == VerificationResult.PASSED,
+            performed_on=dt.date.fromisoformat(verification["performed_on"]),
+            institution=verification["institution"],
+            document_no=verification["document_no"],
+            valid_until=_json_date(verification["valid_until"]),
+            kind_label=str(VerificationKind(verification["kind"]).label),
+            certificate_id=verification["certificate_id"],
+        )
     if event is None:
         return None
     passed = event["transition"] == "pass_verification"
+    at = _json_datetime(event["at"])
     return PublicVerification(
         passed=passed,
-        performed_on=timezone.localtime(event["at"]).date(),
-        institution=event["organisation__name"] or "",
+        performed_on=timezone.localtime(at).date(),
+        institution=event["organisation"] or "",
         document_no=event["document"],
-        valid_until=scale.valid_until if passed else None,
+        valid_until=valid_until if passed else None,
     )
 
 
-_VERIFICATION_COLUMNS = (
-    "result",
-    "kind",
-    "performed_on",
-    "institution__name",
-    "document_no",
-    "valid_until",
-    "certificate__id",
-)
-_EVENT_COLUMNS = ("transition", "at", "document", "organisation__name")
+def _json_date(text: str | None) -> dt.date | None:
+    # A date inside a JSON object is text; PostgreSQL and SQLite both write it ISO 8601.
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def _json_datetime(text: str) -> dt.datetime:
+    # PostgreSQL writes a timestamptz with its offset; SQLite writes Django's stored text,
+    # which is UTC without one (USE_TZ).
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -298,7 +298,7 @@ def test_the_public_page_shows_the_last_verification_and_the_stickers_certificat
     assert index is not None
     html = client.get(f"/s/{registered.code}?c={index}").content.decode()
     assert v.document_no in html and world.lab.name in html
-    assert v.valid_until.isoformat() in html
+    assert v.valid_until.isoformat() in html and f"（{v.get_kind_display()}）" in html
     assert 'data-sticker="current"' in html
     assert world.u_verifier.username not in html  # names are for the PDF, never the public
     html = client.get(f"/s/{registered.code}?c=0").content.decode()
