@@ -321,31 +321,34 @@ def scale_log_records(*, scale: PublicScale) -> list[LogRecord]:
         ),
         scale_subject_key(scale),
     )
-    zone = timezone.get_current_timezone()
-    return [_describe(index, bytes(data), zone) for index, data in rows if index is not None]
+    zone, language = timezone.get_current_timezone(), get_language()
+    return [
+        _describe(index, bytes(data), zone, language) for index, data in rows if index is not None
+    ]
 
 
-def _describe(index: int, data: bytes, zone: dt.tzinfo) -> LogRecord:
+def _describe(index: int, data: bytes, zone: dt.tzinfo, language: str | None) -> LogRecord:
     try:
         # Found through the content index, so parsed in full when it was integrated.
         leaf = leaves.parse_leaf(data, check_canonical=False)
     except leaves.LeafError:
         return LogRecord(index, None, str(_("无法识别的记录")))
     time = _leaf_time(leaf.get("time"))
-    local = "" if time is None else time.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    return LogRecord(index, time, _leaf_label_text(leaf), local)
+    # "2026-11-26 16:40": isoformat is several times cheaper than strftime, and a page has many.
+    local = "" if time is None else time.astimezone(zone).isoformat(" ", "minutes")[:16]
+    return LogRecord(index, time, _leaf_label_text(leaf, language), local)
 
 
 _labels: dict[tuple[Any, ...], str] = {}
 _MAX_LABELS = 4096
 
 
-def _leaf_label_text(leaf: dict[str, Any]) -> str:
-    """``_leaf_label`` in the current language, remembered: a label depends only on the leaf's
-    model, action and transition or state, and a page lists many leaves."""
+def _leaf_label_text(leaf: dict[str, Any], language: str | None) -> str:
+    """``_leaf_label`` in ``language`` (the active one), remembered: a label depends only on
+    the leaf's model, action and transition or state, and a page lists many leaves."""
     body = leaf.get("after") or leaf.get("before") or {}
     key = (
-        get_language(),
+        language,
         leaf.get("model"),
         leaf.get("action"),
         str(body.get("transition")),
