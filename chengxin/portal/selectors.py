@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import JSONField, OuterRef, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import JSONField, OuterRef, Subquery, TextField
+from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -117,6 +117,12 @@ _VERSION_COLUMNS = (
 )
 
 
+def _version_texts() -> dict[str, Cast]:
+    # Read as the database's text: the version only goes into the cache key, and turning five
+    # timestamps into datetimes cost as much as the rest of the row.
+    return {f"version_{column}": Cast(column, TextField()) for column in _VERSION_COLUMNS}
+
+
 def scale_public_get(*, code: str) -> PublicScale | None:
     """The scale with platform code ``code`` (normalised) as its public page shows it, or None.
 
@@ -132,12 +138,13 @@ def scale_public_get(*, code: str) -> PublicScale | None:
             .annotate(
                 last_verification=_last_verification_subquery(),
                 last_verification_event=_last_verification_event_subquery(),
+                **_version_texts(),
             )
             .values_list(
                 *_PUBLIC_SCALE_COLUMNS,
                 "last_verification",
                 "last_verification_event",
-                *_VERSION_COLUMNS,
+                *_version_texts(),
             )
         ),
         code,
