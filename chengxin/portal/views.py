@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import json_script
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -111,7 +114,13 @@ def _render_scale_page(request: HttpRequest, scale: selectors.PublicScale, leaf:
         "last_verification": last,
         "sticker": sticker,
         "records": records,
-        "log": _log_config(scale, [r.index for r in records]),
+        "log": _log_settings(),
+        # What the browser checks for this scale; the rest of its configuration is the same for
+        # every page and is written once per language (``_log_settings``).
+        "log_scale": {
+            "subject": selectors.scale_subject_key(scale),
+            "leaves": [r.index for r in records],
+        },
     }
     return render_to_string("portal/scale.html", context, request=request)
 
@@ -143,21 +152,40 @@ def _not_found(request: HttpRequest, typed: str, normalised: str) -> HttpRespons
 # --- what the in-browser log check needs --------------------------------------------------------
 
 
-def _log_config(scale: selectors.PublicScale, leaf_indexes: list[int]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LogSettings:
+    """The log check's configuration shared by every page in one language, and its JSON."""
+
+    log_url: str
+    key_id: str
+    script: SafeString  # ``<script id="px-log-config">``, for ``verify.js``
+
+
+_log_settings_made: dict[tuple[Any, ...], LogSettings] = {}
+
+
+def _log_settings() -> LogSettings:
     try:
         vkey = keys.verifier_key()
     except ImproperlyConfigured:
         vkey = ""  # no log key yet: the page still shows the scale, the check says so
-    return {
-        "logUrl": str(getattr(settings, "CHENGXIN_LOG_PUBLIC_URL", "/log/")),
-        "origin": keys.origin(),
-        "vkey": vkey,
-        "keyId": vkey.split("+", 2)[1] if vkey.count("+") >= 2 else "",
-        "witnesses": [w["vkey"] for w in getattr(settings, "CHENGXIN_LOG_WITNESSES", [])],
-        "subject": selectors.scale_subject_key(scale),
-        "leaves": leaf_indexes,
-        "messages": _messages(),
-    }
+    witnesses = tuple(w["vkey"] for w in getattr(settings, "CHENGXIN_LOG_WITNESSES", []))
+    log_url = str(getattr(settings, "CHENGXIN_LOG_PUBLIC_URL", "/log/"))
+    made_from = (get_language(), vkey, keys.origin(), log_url, witnesses)
+    found = _log_settings_made.get(made_from)
+    if found is None:
+        key_id = vkey.split("+", 2)[1] if vkey.count("+") >= 2 else ""
+        config = {
+            "logUrl": log_url,
+            "origin": made_from[2],
+            "vkey": vkey,
+            "keyId": key_id,
+            "witnesses": list(witnesses),
+            "messages": _messages(),
+        }
+        script = json_script(config, "px-log-config")
+        found = _log_settings_made[made_from] = LogSettings(log_url, key_id, script)
+    return found
 
 
 @templating.per_language

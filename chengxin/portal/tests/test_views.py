@@ -63,12 +63,16 @@ def _page(client, scale):
 
 
 def _log_config(response) -> dict:
-    match = re.search(
-        r'<script id="px-log-config" type="application/json">(.*?)</script>',
-        response.content.decode(),
-    )
-    assert match
-    return json.loads(match.group(1))
+    """What verify.js reads: the page's log settings and this scale's part, merged."""
+    config = {}
+    for name in ("px-log-config", "px-log-scale"):
+        match = re.search(
+            rf'<script id="{name}" type="application/json">(.*?)</script>',
+            response.content.decode(),
+        )
+        assert match, name
+        config.update(json.loads(match.group(1)))
+    return config
 
 
 def test_a_verified_scale_says_so_with_its_validity(client, verified, world):

@@ -602,8 +602,10 @@ function reason(messages, error) {
 
 async function run() {
   const source = document.getElementById("px-log-config");
-  if (!source) return;
-  const config = JSON.parse(source.textContent);
+  const scale = document.getElementById("px-log-scale");
+  if (!source || !scale) return;
+  // The page's settings (the same on every page) and what to check for this scale.
+  const config = { ...JSON.parse(source.textContent), ...JSON.parse(scale.textContent) };
   const m = config.messages;
   const rows = new Map();
   for (const row of document.querySelectorAll("[data-leaf-index]")) {
