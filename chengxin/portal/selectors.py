@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import JSONField, OuterRef, Subquery, TextField
-from django.db.models.functions import Cast, JSONObject
+from django.db.models import CharField, JSONField, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -53,9 +53,10 @@ class PublicScale:
     """A scale as its public page shows it: only public columns, flattened, with its last
     verification (one compiled query).
 
-    ``version`` is what the rendered page depends on besides the log and the date: when any of
-    the scale, its maker, approval, market or stall is saved, the page is rendered again (a
-    verification changes the scale's state and validity, so it saves the scale too).
+    ``version`` is what the rendered page depends on besides the date: when any of the scale,
+    its maker, approval, market or stall is saved (a verification changes the scale's state and
+    validity, so it saves the scale too), or a new leaf about the scale enters the log, the page
+    is rendered again. Leaves about other scales do not touch it: the log grows all the time.
     """
 
     id: int
@@ -138,21 +139,23 @@ def scale_public_get(*, code: str) -> PublicScale | None:
             .annotate(
                 last_verification=_last_verification_subquery(),
                 last_verification_event=_last_verification_event_subquery(),
+                last_leaf=_last_leaf_subquery(),
                 **_version_texts(),
             )
             .values_list(
                 *_PUBLIC_SCALE_COLUMNS,
                 "last_verification",
                 "last_verification_event",
+                "last_leaf",
                 *_version_texts(),
             )
         ),
         code,
-        (*_PUBLIC_SCALE_COLUMNS.values(), "verification", "event", *_VERSION_COLUMNS),
+        (*_PUBLIC_SCALE_COLUMNS.values(), "verification", "event", "last_leaf", *_VERSION_COLUMNS),
     )
     if row is None:
         return None
-    version = (*(row.pop(column) for column in _VERSION_COLUMNS), _published_log_size())
+    version = (*(row.pop(column) for column in _VERSION_COLUMNS), row.pop("last_leaf"))
     verification, event = row.pop("verification"), row.pop("event")
     last = _public_verification(verification, event, row["valid_until"])
     return PublicScale(**row, last_verification=last, version=version)
@@ -164,6 +167,17 @@ def scale_codes_existing(*, candidates: Iterable[str]) -> list[str]:
     if not wanted:
         return []
     return sorted(Scale.objects.filter(code__in=wanted).values_list("code", flat=True))
+
+
+def _last_leaf_subquery() -> Subquery:
+    """The newest integrated leaf about the outer scale (its records on the page), or NULL."""
+    return Subquery(
+        Subject.objects.filter(
+            key=Concat(Value(SCALE_SUBJECT_PREFIX), Cast(OuterRef("id"), CharField()))
+        )
+        .order_by("-leaf_index")
+        .values("leaf_index")[:1]
+    )
 
 
 def _last_verification_subquery() -> Subquery:
@@ -310,9 +324,12 @@ class LogRecord:
     """``time`` as the page's readers write it: minutes, in the platform's time zone."""
 
 
+SCALE_SUBJECT_PREFIX = "object:instruments.scale:"
+
+
 def scale_subject_key(scale: PublicScale) -> str:
     """Content-index key under which every leaf about ``scale`` is found."""
-    return f"object:instruments.scale:{scale.id}"
+    return f"{SCALE_SUBJECT_PREFIX}{scale.id}"
 
 
 def scale_log_records(*, scale: PublicScale) -> list[LogRecord]:
@@ -498,7 +515,7 @@ def code_problem(normalised: str) -> str | None:
 _log_size_cache: tuple[float, int] = (0.0, 0)
 
 
-def _published_log_size() -> int:
+def published_log_size() -> int:
     """The published tree size, re-read at most once a second per process."""
     global _log_size_cache
     now = time.monotonic()

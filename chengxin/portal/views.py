@@ -70,9 +70,11 @@ def scale_page(request: HttpRequest, code: str) -> HttpResponse:
         return _not_found(request, code, normalised)
     leaf = _sticker_leaf(request)
     # The page is the same for every shopper until the scale, its approval, market or stall
-    # changes, the log grows, or the day turns (validity): rendered once, then served from the
-    # cache after one small query. It holds nothing per visitor (no session, no CSRF token).
-    fingerprint = repr((normalised, get_language(), date.today(), leaf, scale.version))
+    # changes, a leaf about it enters the log, or the day turns (validity): rendered once, then
+    # served from the cache after one query. It holds nothing per visitor (no session, no CSRF
+    # token). What a sticker's leaf index points at can change as the whole log grows.
+    grown = None if leaf is None else selectors.published_log_size()
+    fingerprint = repr((normalised, get_language(), date.today(), leaf, grown, scale.version))
     key = "portal:scale:v3:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     html = cache.get(key)
     if html is None:

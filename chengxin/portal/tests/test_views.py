@@ -192,8 +192,8 @@ def test_the_page_needs_a_bounded_number_of_queries(
         LifecycleEvent.objects.create(scale=verified, transition="relocate", to_state="registered")
     ledger.log_integrate_all()
     cache.clear()
-    # The scale with its last verification (one query), the log size, then the log records.
-    with django_assert_max_num_queries(3):
+    # The scale with its last verification and newest leaf (one query), then its log records.
+    with django_assert_max_num_queries(2):
         response = _page(client, verified)
     assert response.status_code == 200
     with django_assert_max_num_queries(1):  # a repeat scan: the version, the body from cache
@@ -214,6 +214,22 @@ def test_a_cached_page_follows_every_change_of_the_scale(client, verified, world
         user=world.u_xihu, scale=verified, transition="seize", document="CF-9"
     )
     assert 'data-state="seized"' in _page(client, verified).content.decode()
+
+
+def test_a_cached_page_follows_the_scales_leaves_not_the_whole_log(
+    client, verified, world, django_assert_max_num_queries
+):
+    cache.clear()
+    before = _log_config(_page(client, verified))["leaves"]
+    other = f.scale(world.approval, state=ScaleState.IN_SERVICE, valid_until=TODAY)
+    LifecycleEvent.objects.create(scale=other, transition="relocate", to_state="registered")
+    ledger.log_integrate_all()  # the log grew, but not about this scale: the page stays cached
+    with django_assert_max_num_queries(1):
+        assert _log_config(_page(client, verified))["leaves"] == before
+    LifecycleEvent.objects.create(scale=verified, transition="relocate", to_state="registered")
+    ledger.log_integrate_all()
+    after = _log_config(_page(client, verified))["leaves"]
+    assert after[:-1] == before and after[-1] > before[-1]
 
 
 def test_a_cached_page_follows_its_maker_approval_and_market(client, verified, world):
