@@ -31,6 +31,10 @@ from jinja2.lexer import Token, TokenStream
 
 from chengxin.core.templatetags.chengxin import format_mass
 
+ENGINE = "jinja2"
+"""The ``TEMPLATES`` entry of the public pages: views name it, so that finding a page's template
+does not first look for it, and miss, among the console's Django templates."""
+
 
 class _Catalog(dict[str, str]):
     """Message → translation for one language, filled on first use."""

@@ -50,7 +50,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         if _REDIRECTABLE.fullmatch(normalised):
             return redirect("portal:scale", code=normalised)
         return _not_found(request, typed, normalised)
-    return render(request, "portal/lookup.html", {"typed": ""})
+    return render(request, "portal/lookup.html", {"typed": ""}, using=templating.ENGINE)
 
 
 @require_safe
@@ -124,7 +124,7 @@ def _render_scale_page(request: HttpRequest, scale: selectors.PublicScale, leaf:
             "leaves": [r.index for r in records],
         },
     }
-    return render_to_string("portal/scale.html", context, request=request)
+    return render_to_string("portal/scale.html", context, request=request, using=templating.ENGINE)
 
 
 def _sticker_leaf(request: HttpRequest) -> int | None:
@@ -148,7 +148,7 @@ def _not_found(request: HttpRequest, typed: str, normalised: str) -> HttpRespons
         "suggestions": [(c, codes.display(c)) for c in suggestions],
         "code_length": codes.LENGTH,
     }
-    return render(request, "portal/not_found.html", context, status=404)
+    return render(request, "portal/not_found.html", context, status=404, using=templating.ENGINE)
 
 
 # --- what the in-browser log check needs --------------------------------------------------------
