@@ -12,6 +12,7 @@ caller says distinguishes them (e.g. the user's scope). Never use it for writes.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,22 @@ class _Plan:
     slot: int
     converters: dict[int, Any]
     compiler: Any
+    names: tuple[str, ...] | None = None  # the placeholders' names, where the SQL names them
+
+
+# Django's SQLite cursor turns each ``%s`` into ``?`` with a regular expression on every
+# execute, which for a long compiled statement costs as much as running it; named placeholders
+# (``%(p0)s``) take its plain ``%`` formatting path instead. Same statement, same parameters.
+_FORMAT_PLACEHOLDER = re.compile(r"(?<!%)%s")
+
+
+def _named_placeholders(sql: str, count: int) -> tuple[str, tuple[str, ...]]:
+    names = tuple(f"p{i}" for i in range(count))
+    numbered = iter(names)
+    named = _FORMAT_PLACEHOLDER.sub(lambda _: f"%({next(numbered)})s", sql)
+    if next(numbered, None) is not None:
+        raise ValueError("the statement has fewer placeholders than parameters")
+    return named, names
 
 
 def marker() -> str:
@@ -80,8 +97,9 @@ def _run(
     if plan is _NOTHING:
         return []
     assert isinstance(plan, _Plan)
-    params = list(plan.params)
-    params[plan.slot] = value
+    values = list(plan.params)
+    values[plan.slot] = value
+    params = values if plan.names is None else dict(zip(plan.names, values, strict=True))
     with connections["default"].cursor() as cursor:
         cursor.execute(plan.sql, params)
         if first_only:
@@ -103,4 +121,7 @@ def _compile(qs: QuerySet[Any]) -> Any:
     slot = list(params).index(_MARKER)
     columns = [column for column, _, _ in compiler.select]
     converters = compiler.get_converters(columns)
-    return _Plan(sql, tuple(params), slot, converters, compiler)
+    names = None
+    if compiler.connection.vendor == "sqlite":
+        sql, names = _named_placeholders(sql, len(params))
+    return _Plan(sql, tuple(params), slot, converters, compiler, names)

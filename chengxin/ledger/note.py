@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import re
 import time
@@ -179,7 +180,8 @@ class Ed25519Signer:
         name, seed = _parse_signer_key(skey, SIGNATURE_TYPE_ED25519)
         return cls(name, Ed25519PrivateKey.from_private_bytes(seed))
 
-    @property
+    # Derived once per signer: a page that names the log's key asks for it on every request.
+    @functools.cached_property
     def public_key(self) -> bytes:
         return self.private_key.public_key().public_bytes_raw()
 
@@ -191,7 +193,7 @@ class Ed25519Signer:
             self.name, SIGNATURE_TYPE_ED25519, seed, self.key_id
         )
 
-    @property
+    @functools.cached_property
     def verifier_key(self) -> str:
         return _format_verifier_key(self.name, SIGNATURE_TYPE_ED25519, self.public_key)
 

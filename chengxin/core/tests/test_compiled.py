@@ -74,3 +74,21 @@ def test_a_query_that_can_match_nothing_is_not_run(scales, django_assert_num_que
     with django_assert_num_queries(0):
         assert fetch_all(("test_nothing",), nothing, scales[0].code) == []
         assert fetch_one(("test_nothing_one",), nothing, scales[0].code, ("code",)) is None
+
+
+def test_literal_percent_signs_and_many_placeholders_survive_compiling(scales, world):
+    """A statement with escaped ``%`` (a LIKE pattern) and parameters on both sides of the
+    marker answers like its queryset (on SQLite its placeholders are renamed once)."""
+    Scale.objects.filter(pk=scales[1].pk).update(serial="SN-50%-B")
+
+    def build():
+        return (
+            Scale.objects.filter(
+                serial__contains="50%", code=marker(), state__in=["in_service", "overdue"]
+            )
+            .exclude(type_approval__model_name="no such model")
+            .values_list("code", "serial")
+        )
+
+    assert fetch_all(("test_percent",), build, scales[1].code) == [(scales[1].code, "SN-50%-B")]
+    assert fetch_all(("test_percent",), build, scales[0].code) == []
