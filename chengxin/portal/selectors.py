@@ -432,6 +432,39 @@ class PublicStatus:
     action: str = ""
 
 
+# What each state that forbids trade means, for the shopper (lazy: translated per page).
+_EXPLANATIONS: dict[str, tuple[str, Promise, Promise]] = {
+    ScaleState.REJECTED: (
+        "bad",
+        _("检定不合格，不得使用"),
+        _("这台秤未通过检定或监管部门的检查，称量可能不准。"),
+    ),
+    ScaleState.LOCKED: (
+        "bad",
+        _("已锁机，不得使用"),
+        _("这台秤的外壳被打开过，已自动锁机；修理并重新检定合格前不得使用。"),
+    ),
+    ScaleState.REPAIRED: (
+        "warn",
+        _("修理后待检定，不得用于结算"),
+        _("这台秤修理后还没有重新检定。"),
+    ),
+    ScaleState.SEIZED: (
+        "bad",
+        _("已被市场监管部门查封扣押"),
+        _("这台秤涉嫌违法，已被查封，不得使用。"),
+    ),
+    ScaleState.DESTROYED: ("bad", _("已销毁"), _("这台秤已被依法销毁，不应再出现在市场上。")),
+    ScaleState.SCRAPPED: ("bad", _("已报废"), _("这台秤已报废，不应再出现在市场上。")),
+    ScaleState.RETIRED: ("warn", _("已停止使用"), _("这台秤已登记停止使用。")),
+    ScaleState.REGISTERED: (
+        "warn",
+        _("已登记，尚未检定"),
+        _("这台秤已在市场登记，但还没有检定合格，不得用于贸易结算。"),
+    ),
+}
+
+
 def scale_public_status(*, scale: PublicScale, today: dt.date | None = None) -> PublicStatus:
     """What the scale's state means for someone about to pay by its reading."""
     today = today or timezone.localdate()
@@ -452,38 +485,8 @@ def scale_public_status(*, scale: PublicScale, today: dt.date | None = None) -> 
             str(_("这台秤没有按期重新检定，读数不再有法定保证。")),
             str(not_for_trade),
         )
-    explanations: dict[str, tuple[str, Promise, Promise]] = {
-        ScaleState.REJECTED: (
-            "bad",
-            _("检定不合格，不得使用"),
-            _("这台秤未通过检定或监管部门的检查，称量可能不准。"),
-        ),
-        ScaleState.LOCKED: (
-            "bad",
-            _("已锁机，不得使用"),
-            _("这台秤的外壳被打开过，已自动锁机；修理并重新检定合格前不得使用。"),
-        ),
-        ScaleState.REPAIRED: (
-            "warn",
-            _("修理后待检定，不得用于结算"),
-            _("这台秤修理后还没有重新检定。"),
-        ),
-        ScaleState.SEIZED: (
-            "bad",
-            _("已被市场监管部门查封扣押"),
-            _("这台秤涉嫌违法，已被查封，不得使用。"),
-        ),
-        ScaleState.DESTROYED: ("bad", _("已销毁"), _("这台秤已被依法销毁，不应再出现在市场上。")),
-        ScaleState.SCRAPPED: ("bad", _("已报废"), _("这台秤已报废，不应再出现在市场上。")),
-        ScaleState.RETIRED: ("warn", _("已停止使用"), _("这台秤已登记停止使用。")),
-        ScaleState.REGISTERED: (
-            "warn",
-            _("已登记，尚未检定"),
-            _("这台秤已在市场登记，但还没有检定合格，不得用于贸易结算。"),
-        ),
-    }
-    if state in explanations:
-        tone, label, meaning = explanations[state]
+    if state in _EXPLANATIONS:
+        tone, label, meaning = _EXPLANATIONS[state]
         return PublicStatus(tone, str(label), str(meaning), str(not_for_trade))
     # Manufactured, in stock or sold: not yet at a stall at all.
     return PublicStatus(

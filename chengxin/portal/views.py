@@ -116,13 +116,10 @@ def _render_scale_page(request: HttpRequest, scale: selectors.PublicScale, leaf:
         "last_verification": last,
         "sticker": sticker,
         "records": records,
+        # The browser checks every record listed (their leaf indexes are on the page) against
+        # this subject; the rest of its configuration is the same for every page.
         "log": _log_settings(),
-        # What the browser checks for this scale; the rest of its configuration is the same for
-        # every page and is written once per language (``_log_settings``).
-        "log_scale": {
-            "subject": selectors.scale_subject_key(scale),
-            "leaves": [r.index for r in records],
-        },
+        "log_subject": selectors.scale_subject_key(scale),
     }
     return render_to_string("portal/scale.html", context, request=request, using=templating.ENGINE)
 

@@ -63,15 +63,15 @@ def _page(client, scale):
 
 
 def _log_config(response) -> dict:
-    """What verify.js reads: the page's log settings and this scale's part, merged."""
-    config = {}
-    for name in ("px-log-config", "px-log-scale"):
-        match = re.search(
-            rf'<script id="{name}" type="application/json">(.*?)</script>',
-            response.content.decode(),
-        )
-        assert match, name
-        config.update(json.loads(match.group(1)))
+    """What verify.js reads: the page's log settings, the subject and the records' leaves."""
+    html = response.content.decode()
+    match = re.search(r'<script id="px-log-config" type="application/json">(.*?)</script>', html)
+    assert match
+    config = json.loads(match.group(1))
+    subject = re.search(r'<section class="px-card" id="px-log" data-subject="([^"]*)">', html)
+    assert subject
+    config["subject"] = subject.group(1)
+    config["leaves"] = [int(i) for i in re.findall(r'data-leaf-index="(\d+)"', html)]
     return config
 
 

@@ -602,10 +602,13 @@ function reason(messages, error) {
 
 async function run() {
   const source = document.getElementById("px-log-config");
-  const scale = document.getElementById("px-log-scale");
-  if (!source || !scale) return;
-  // The page's settings (the same on every page) and what to check for this scale.
-  const config = { ...JSON.parse(source.textContent), ...JSON.parse(scale.textContent) };
+  const section = document.getElementById("px-log");
+  if (!source || !section) return;
+  // The page's settings (the same on every page); what to check is the page itself: every
+  // record it lists (by leaf index), each of which must be about this subject.
+  const config = JSON.parse(source.textContent);
+  config.subject = section.dataset.subject;
+  config.leaves = Array.from(document.querySelectorAll("[data-leaf-index]"), (row) => row.dataset.leafIndex);
   const m = config.messages;
   const rows = new Map();
   for (const row of document.querySelectorAll("[data-leaf-index]")) {
