@@ -18,7 +18,7 @@ from django.db.models import CharField, JSONField, OuterRef, Subquery, TextField
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from chengxin.core.choices import ChangeAction
@@ -470,30 +470,30 @@ def scale_public_status(*, scale: PublicScale, today: dt.date | None = None) -> 
     today = today or timezone.localdate()
     state, until = scale.state, scale.valid_until
     date = until.isoformat() if until else ""
-    not_for_trade = _("请不要按它的读数付款；可以到市场的公平秤复秤，或向市场监管部门投诉。")
+    not_for_trade = gettext("请不要按它的读数付款；可以到市场的公平秤复秤，或向市场监管部门投诉。")
     if state == ScaleState.IN_SERVICE and until is not None and until >= today:
         return PublicStatus(
             "good",
-            str(_("已检定合格，有效期至 %s")) % date,
-            str(_("这台秤经法定计量检定合格，可以用于贸易结算。")),
+            gettext("已检定合格，有效期至 %s") % date,
+            gettext("这台秤经法定计量检定合格，可以用于贸易结算。"),
         )
     if state in (ScaleState.IN_SERVICE, ScaleState.OVERDUE):
-        headline = str(_("检定已过期（有效期至 %s）")) % date if until else str(_("检定已过期"))
+        headline = gettext("检定已过期（有效期至 %s）") % date if until else gettext("检定已过期")
         return PublicStatus(
             "bad",
             headline,
-            str(_("这台秤没有按期重新检定，读数不再有法定保证。")),
-            str(not_for_trade),
+            gettext("这台秤没有按期重新检定，读数不再有法定保证。"),
+            not_for_trade,
         )
     if state in _EXPLANATIONS:
         tone, label, meaning = _EXPLANATIONS[state]
-        return PublicStatus(tone, str(label), str(meaning), str(not_for_trade))
+        return PublicStatus(tone, str(label), str(meaning), not_for_trade)
     # Manufactured, in stock or sold: not yet at a stall at all.
     return PublicStatus(
         "warn",
-        str(_("尚未投入使用")),
-        str(_("这台秤还没有在市场登记和检定，不得用于贸易结算。")),
-        str(not_for_trade),
+        gettext("尚未投入使用"),
+        gettext("这台秤还没有在市场登记和检定，不得用于贸易结算。"),
+        not_for_trade,
     )
 
 

@@ -126,6 +126,8 @@ def _render_scale_page(request: HttpRequest, scale: selectors.PublicScale, leaf:
 
 def _sticker_leaf(request: HttpRequest) -> int | None:
     """The certificate leaf index a sticker's QR carries (``?c=``), if it is a plain number."""
+    if not request.META.get("QUERY_STRING"):
+        return None  # a plain scan: no query string to parse
     c = request.GET.get("c", "")
     if c.isascii() and c.isdecimal() and len(c) <= _MAX_INDEX_DIGITS:
         return int(c)
