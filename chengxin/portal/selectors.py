@@ -50,8 +50,7 @@ class PublicVerification:
 
 @dataclass(frozen=True)
 class PublicScale:
-    """A scale as its public page shows it: only public columns, flattened, with its last
-    verification (one compiled query).
+    """A scale as its public page shows it: only public columns, flattened (one compiled query).
 
     ``version`` is what the rendered page depends on besides the date: when any of the scale,
     its maker, approval, market or stall is saved (a verification changes the scale's state and
@@ -74,7 +73,6 @@ class PublicScale:
     market_name: str | None
     market_address: str | None
     stall_number: str | None
-    last_verification: PublicVerification | None
     version: tuple[Any, ...]
 
     @property
@@ -127,38 +125,47 @@ def _version_texts() -> dict[str, Cast]:
 def scale_public_get(*, code: str) -> PublicScale | None:
     """The scale with platform code ``code`` (normalised) as its public page shows it, or None.
 
-    The first scan of a scale renders its page from this and one more compiled query (its log
-    records); building the querysets anew for every scan cost more than the whole look-up
-    (``core.compiled``), and every further query is a round trip on PostgreSQL.
+    Every scan reads this one row, with the page's cache version; only a page not in the cache
+    reads more (its last verification and log records). Each is a compiled query: building the
+    querysets anew for every scan cost more than the whole look-up (``core.compiled``).
     """
     row = fetch_one(
         ("portal_scale",),
         lambda: (
             Scale.objects.filter(code=marker())
             .order_by()  # a code is unique
-            .annotate(
-                last_verification=_last_verification_subquery(),
-                last_verification_event=_last_verification_event_subquery(),
-                last_leaf=_last_leaf_subquery(),
-                **_version_texts(),
-            )
-            .values_list(
-                *_PUBLIC_SCALE_COLUMNS,
-                "last_verification",
-                "last_verification_event",
-                "last_leaf",
-                *_version_texts(),
-            )
+            .annotate(last_leaf=_last_leaf_subquery(), **_version_texts())
+            .values_list(*_PUBLIC_SCALE_COLUMNS, "last_leaf", *_version_texts())
         ),
         code,
-        (*_PUBLIC_SCALE_COLUMNS.values(), "verification", "event", "last_leaf", *_VERSION_COLUMNS),
+        (*_PUBLIC_SCALE_COLUMNS.values(), "last_leaf", *_VERSION_COLUMNS),
     )
     if row is None:
         return None
     version = (*(row.pop(column) for column in _VERSION_COLUMNS), row.pop("last_leaf"))
-    verification, event = row.pop("verification"), row.pop("event")
-    last = _public_verification(verification, event, row["valid_until"])
-    return PublicScale(**row, last_verification=last, version=version)
+    return PublicScale(**row, version=version)
+
+
+def scale_last_verification(*, scale: PublicScale) -> PublicVerification | None:
+    """The latest verification of ``scale`` (one query): its verification record, or for a
+    scale verified before records existed, the bare pass or fail transition."""
+    row = fetch_one(
+        ("portal_last_verification",),
+        lambda: (
+            Scale.objects.filter(code=marker())
+            .order_by()
+            .annotate(
+                verification=_last_verification_subquery(),
+                event=_last_verification_event_subquery(),
+            )
+            .values_list("verification", "event")
+        ),
+        scale.code,
+        ("verification", "event"),
+    )
+    if row is None:
+        return None
+    return _public_verification(row["verification"], row["event"], scale.valid_until)
 
 
 def scale_codes_existing(*, candidates: Iterable[str]) -> list[str]:
@@ -227,7 +234,7 @@ def _public_verification(
     event: dict[str, Any] | None,
     valid_until: dt.date | None,
 ) -> PublicVerification | None:
-    """The last verification from the scale query's two JSON columns; the record wins."""
+    """The last verification from the query's two JSON columns; the record wins."""
     from chengxin.verification.choices import VerificationKind, VerificationResult
 
     if verification is not None:

@@ -105,7 +105,7 @@ def language(request: HttpRequest) -> HttpResponse:
 
 def _render_scale_page(request: HttpRequest, scale: selectors.PublicScale, leaf: int | None) -> str:
     records = selectors.scale_log_records(scale=scale)
-    last = scale.last_verification
+    last = selectors.scale_last_verification(scale=scale)
     sticker = (
         None if leaf is None else selectors.sticker_certificate(scale=scale, index=leaf, last=last)
     )
