@@ -272,17 +272,23 @@ def run_backends(
     return out
 
 
-def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[str, Any]:
+def measure_scripts(
+    backend: str,
+    scales: int,
+    seconds: int,
+    connections: int,
+    scripts_for: Callable[[Path, str, str], dict[str, str]],
+) -> dict[str, Any]:
+    """Prepare the database, write the wrk scripts ``scripts_for(tmp, codes_file, token)``
+    returns (name → Lua text, in the order to run them) and ``drive`` them."""
     tmp = Path(tempfile.mkdtemp(prefix="chengxin-bench-"))
     try:
         codes_file = str(tmp / "codes.txt")
         token = prepare_database(backend, scales, codes_file)
         scripts = {}
-        for name, path in (("trivial", "/bench/trivial"), ("lookup", "")):
+        for name, text in scripts_for(tmp, codes_file, token).items():
             scripts[name] = str(tmp / f"{name}.lua")
-            Path(scripts[name]).write_text(
-                _LUA % {"codes": codes_file, "token": token, "path": path}
-            )
+            Path(scripts[name]).write_text(text)
         return {
             "backend": backend,
             "scales": scales,
@@ -290,6 +296,16 @@ def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[s
         }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[str, Any]:
+    def scripts(tmp: Path, codes_file: str, token: str) -> dict[str, str]:
+        return {
+            name: _LUA % {"codes": codes_file, "token": token, "path": path}
+            for name, path in (("trivial", "/bench/trivial"), ("lookup", ""))
+        }
+
+    return measure_scripts(backend, scales, seconds, connections, scripts)
 
 
 def report(r: dict[str, Any]) -> None:

@@ -9,12 +9,10 @@ verification and the list of log leaves the in-browser check verifies).
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.lookup import drive, prepare_database, print_figures, run_backends
+from benchmarks.lookup import measure_scripts, print_figures, run_backends
 
 _LUA = """
 local codes = {}
@@ -33,29 +31,21 @@ end
 
 
 def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="chengxin-bench-scan-"))
-    try:
-        codes_file = str(tmp / "codes.txt")
-        prepare_database(backend, scales, codes_file)
+    def scripts(tmp: Path, codes_file: str, token: str) -> dict[str, str]:
         # "Repeat" scans: 200 scales scanned over and over (a busy market); the page cache
         # serves them after the first render. "First" scans: random codes out of 20,000.
         hot_file = str(tmp / "hot.txt")
         Path(hot_file).write_text("".join(Path(codes_file).read_text().splitlines(True)[:200]))
-        scripts = {}
-        for name, path, codes in (
-            ("trivial", "/bench/trivial", codes_file),
-            ("scan", "", codes_file),
-            ("repeat", "", hot_file),
-        ):
-            scripts[name] = str(tmp / f"{name}.lua")
-            Path(scripts[name]).write_text(_LUA % {"codes": codes, "path": path})
         return {
-            "backend": backend,
-            "scales": scales,
-            **drive(backend, scripts, seconds, connections),
+            name: _LUA % {"codes": codes, "path": path}
+            for name, path, codes in (
+                ("trivial", "/bench/trivial", codes_file),
+                ("scan", "", codes_file),
+                ("repeat", "", hot_file),
+            )
         }
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+
+    return measure_scripts(backend, scales, seconds, connections, scripts)
 
 
 def report(r: dict[str, Any]) -> None:
