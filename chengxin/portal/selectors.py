@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import CharField, JSONField, OuterRef, Subquery, TextField, Value
+from django.db.models import CharField, JSONField, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -187,45 +187,49 @@ def _last_leaf_subquery() -> Subquery:
     )
 
 
+def _newest_as_json(queryset: QuerySet[Any], *ordering: str, **fields: str) -> Subquery:
+    """The first row of ``queryset`` by ``ordering``, as one JSON object of ``fields``
+    (name → column path), or NULL: a whole related row as one column of the outer query."""
+    return Subquery(
+        queryset.order_by(*ordering).values(json=JSONObject(**fields))[:1],
+        output_field=JSONField(),
+    )
+
+
 def _last_verification_subquery() -> Subquery:
     """The latest verification record of the outer scale, as one JSON object (or NULL)."""
     from chengxin.verification.models import Verification
 
-    return Subquery(
+    return _newest_as_json(
         # An inspection that passed changes nothing, so it is never "the last verification".
-        Verification.objects.filter(scale=OuterRef("pk"))
-        .exclude(kind="in_service", result="passed")
-        .order_by("-performed_on", "-id")
-        .values(
-            json=JSONObject(
-                result="result",
-                kind="kind",
-                performed_on="performed_on",
-                institution="institution__name",
-                document_no="document_no",
-                valid_until="valid_until",
-                certificate_id="certificate__id",
-            )
-        )[:1],
-        output_field=JSONField(),
+        Verification.objects.filter(scale=OuterRef("pk")).exclude(
+            kind="in_service", result="passed"
+        ),
+        "-performed_on",
+        "-id",
+        result="result",
+        kind="kind",
+        performed_on="performed_on",
+        institution="institution__name",
+        document_no="document_no",
+        valid_until="valid_until",
+        certificate_id="certificate__id",
     )
 
 
 def _last_verification_event_subquery() -> Subquery:
     """The latest pass or fail of the outer scale as a bare lifecycle transition (JSON or NULL):
     what a scale verified before verification records existed shows instead."""
-    return Subquery(
-        LifecycleEvent.objects.filter(scale=OuterRef("pk"), transition__in=VERIFICATION_TRANSITIONS)
-        .order_by("-at", "-id")
-        .values(
-            json=JSONObject(
-                transition="transition",
-                at="at",
-                document="document",
-                organisation="organisation__name",
-            )
-        )[:1],
-        output_field=JSONField(),
+    return _newest_as_json(
+        LifecycleEvent.objects.filter(
+            scale=OuterRef("pk"), transition__in=VERIFICATION_TRANSITIONS
+        ),
+        "-at",
+        "-id",
+        transition="transition",
+        at="at",
+        document="document",
+        organisation="organisation__name",
     )
 
 
@@ -250,7 +254,9 @@ def _public_verification(
     if event is None:
         return None
     passed = event["transition"] == "pass_verification"
-    at = _json_datetime(event["at"])
+    # A lifecycle event's time is never NULL; inside JSON it is text, as in a leaf.
+    at = _moment(event["at"])
+    assert at is not None
     return PublicVerification(
         passed=passed,
         performed_on=timezone.localtime(at).date(),
@@ -263,13 +269,6 @@ def _public_verification(
 def _json_date(text: str | None) -> dt.date | None:
     # A date inside a JSON object is text; PostgreSQL and SQLite both write it ISO 8601.
     return None if text is None else dt.date.fromisoformat(text)
-
-
-def _json_datetime(text: str) -> dt.datetime:
-    # PostgreSQL writes a timestamptz with its offset; SQLite writes Django's stored text,
-    # which is UTC without one (USE_TZ).
-    moment = dt.datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -364,7 +363,7 @@ def _describe(index: int, data: bytes, zone: dt.tzinfo, language: str | None) ->
         leaf = leaves.parse_leaf(data, check_canonical=False)
     except leaves.LeafError:
         return LogRecord(index, None, str(_("无法识别的记录")))
-    time = _leaf_time(leaf.get("time"))
+    time = _moment(leaf.get("time"))
     # "2026-11-26 16:40": isoformat is several times cheaper than strftime, and a page has many.
     local = "" if time is None else time.astimezone(zone).isoformat(" ", "minutes")[:16]
     return LogRecord(index, time, _leaf_label_text(leaf, language), local)
@@ -393,7 +392,11 @@ def _leaf_label_text(leaf: dict[str, Any], language: str | None) -> str:
     return text
 
 
-def _leaf_time(text: Any) -> dt.datetime | None:
+def _moment(text: Any) -> dt.datetime | None:
+    """An ISO 8601 time from a leaf or a JSON column, aware; None if it is not one.
+
+    PostgreSQL writes a timestamptz with its offset; SQLite writes Django's stored text, UTC
+    without one (USE_TZ); a leaf writes UTC with ``Z``."""
     if not isinstance(text, str):
         return None
     try:
