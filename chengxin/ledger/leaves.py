@@ -124,6 +124,12 @@ def parse_leaf(data: bytes, *, check_canonical: bool = True) -> dict[str, Any]:
     return value
 
 
+def object_key(model: str, object_id: object = "") -> str:
+    """Content-index key of the leaves about one object (``model`` as ``app.model``); without
+    ``object_id``, the prefix every such key of ``model`` starts with."""
+    return f"object:{model}:{object_id}"
+
+
 def subjects(leaf: Mapping[str, Any]) -> list[str]:
     """Content-index keys a leaf is found under, from the leaf alone.
 
@@ -131,10 +137,10 @@ def subjects(leaf: Mapping[str, Any]) -> list[str]:
     a verification) also ``object:instruments.scale:<scale id>``; ``scale:<code>`` for a scale's own
     records, which is how a code leads to the scale's id and from there to all its leaves.
     """
-    keys = [f"object:{leaf['model']}:{leaf['object']}"]
+    keys = [object_key(leaf["model"], leaf["object"])]
     body = leaf.get("after") or leaf.get("before") or {}
     if leaf["model"] == "instruments.scale" and isinstance(body.get("code"), str):
         keys.append(f"scale:{body['code']}")
     if isinstance(body.get("scale_id"), int):
-        keys.append(f"object:instruments.scale:{body['scale_id']}")
+        keys.append(object_key("instruments.scale", body["scale_id"]))
     return keys

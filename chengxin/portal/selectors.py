@@ -180,7 +180,9 @@ def _last_leaf_subquery() -> Subquery:
     """The newest integrated leaf about the outer scale (its records on the page), or NULL."""
     return Subquery(
         Subject.objects.filter(
-            key=Concat(Value(SCALE_SUBJECT_PREFIX), Cast(OuterRef("id"), CharField()))
+            key=Concat(
+                Value(leaves.object_key("instruments.scale")), Cast(OuterRef("id"), CharField())
+            )
         )
         .order_by("-leaf_index")
         .values("leaf_index")[:1]
@@ -312,10 +314,6 @@ def sticker_certificate(
     return StickerCertificate(index, "current" if current else "old", certificate["number"])
 
 
-def certificate_subject_key(certificate_id: int) -> str:
-    return f"object:verification.certificate:{certificate_id}"
-
-
 # --- the scale's records in the log -----------------------------------------------------------
 
 
@@ -330,12 +328,9 @@ class LogRecord:
     """``time`` as the page's readers write it: minutes, in the platform's time zone."""
 
 
-SCALE_SUBJECT_PREFIX = "object:instruments.scale:"
-
-
 def scale_subject_key(scale: PublicScale) -> str:
     """Content-index key under which every leaf about ``scale`` is found."""
-    return f"{SCALE_SUBJECT_PREFIX}{scale.id}"
+    return leaves.object_key("instruments.scale", scale.id)
 
 
 def scale_log_records(*, scale: PublicScale) -> list[LogRecord]:
