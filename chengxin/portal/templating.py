@@ -16,15 +16,14 @@ catalogs do not change while a process runs, so a compiled template stays right.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.template.backends import jinja2 as django_jinja2
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
-from django.utils.html import json_script
 from jinja2 import Environment
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
@@ -36,72 +35,34 @@ ENGINE = "jinja2"
 does not first look for it, and miss, among the console's Django templates."""
 
 
-class _Catalog(dict[str, str]):
-    """Message → translation for one language, filled on first use."""
-
-    def __init__(self, language: str | None) -> None:
-        super().__init__()
-        self.language = language
-
-    def __missing__(self, message: str) -> str:
-        with translation.override(self.language):
-            text = self[message] = translation.gettext(message)
-        return text
-
-
-_constant: dict[tuple[str, ...], str] = {}
-T = TypeVar("T")
-
-
-def per_language(build: Callable[[], T]) -> Callable[[], T]:
-    """``build()`` once per language and process, then remembered: for what depends only on
-    the active language (the catalogs do not change while the process runs)."""
-    made: dict[str | None, T] = {}
-
-    @functools.wraps(build)
-    def current() -> T:
-        language = translation.get_language()
-        found = made.get(language)
-        if found is None:
-            found = made[language] = build()
-        return found
-
-    return current
-
-
-def gettext(message: str) -> str:
-    """``_`` at run time, for what ``TranslateLiterals`` could not translate (not a literal)."""
-    return _catalog()[message]
-
-
-@per_language
-def _catalog() -> _Catalog:
-    return _Catalog(translation.get_language())
+# What the templates call on every page is the same for the whole process (per script prefix
+# or language), so each is worked out once: ``functools.cache`` on finitely many keys.
 
 
 def url(name: str, *args: Any) -> str:
     """``reverse``; a URL without arguments is the same for the whole process (per prefix)."""
     if args:
         return reverse(name, args=args)
-    key = ("url", get_script_prefix(), name)
-    found = _constant.get(key)
-    if found is None:
-        found = _constant[key] = reverse(name)
-    return found
+    return _plain_url(get_script_prefix(), name)
 
 
+@functools.cache
+def _plain_url(prefix: str, name: str) -> str:
+    return reverse(name)  # ``prefix`` is in the key because ``reverse`` depends on it
+
+
+@functools.cache
 def static_url(path: str) -> str:
-    key = ("static", path)
-    found = _constant.get(key)
-    if found is None:
-        found = _constant[key] = static(path)
-    return found
+    return static(path)
 
 
-@per_language
 def other_languages() -> list[dict[str, str]]:
     """The languages a visitor can switch to: code and name in that language."""
-    current = translation.get_language()
+    return _other_languages(translation.get_language())
+
+
+@functools.cache
+def _other_languages(current: str | None) -> list[dict[str, str]]:
     return [
         {"code": code, "name_local": translation.get_language_info(code)["name_local"]}
         for code, _name in settings.LANGUAGES
@@ -114,7 +75,7 @@ class TranslateLiterals(Extension):
 
     It works on the token stream, before parsing: the call becomes a string constant, which
     Jinja2 escapes and joins to the template's static text when it compiles. Any other use of
-    ``_`` (a variable argument, say) is left to the runtime ``gettext`` global.
+    ``_`` (a variable argument, say) is left to the ``_`` global, Django's ``gettext``.
     """
 
     language: str | None = None  # set by the backend on each language's environment
@@ -170,10 +131,10 @@ def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 — Django's backend turns autoescape on
     env.globals.update(
         {
-            "_": gettext,
+            # Only what ``TranslateLiterals`` could not translate when compiling (not a literal).
+            "_": translation.gettext,
             "url": url,
             "static": static_url,
-            "json_script": json_script,
             "current_language": translation.get_language,
             "other_languages": other_languages,
         }

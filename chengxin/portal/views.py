@@ -189,7 +189,6 @@ def _log_settings() -> LogSettings:
     return found
 
 
-@templating.per_language
 def _messages() -> dict[str, str]:
     """The check's words, translated here so the script carries no language of its own."""
     return {
