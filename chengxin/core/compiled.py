@@ -47,12 +47,12 @@ _FORMAT_PLACEHOLDER = re.compile(r"(?<!%)%s")
 
 
 def _named_placeholders(sql: str, count: int) -> tuple[str, tuple[str, ...]]:
+    between = _FORMAT_PLACEHOLDER.split(sql)
+    if len(between) - 1 != count:
+        raise ValueError(f"{len(between) - 1} placeholders for {count} parameters")
     names = tuple(f"p{i}" for i in range(count))
-    numbered = iter(names)
-    named = _FORMAT_PLACEHOLDER.sub(lambda _: f"%({next(numbered)})s", sql)
-    if next(numbered, None) is not None:
-        raise ValueError("the statement has fewer placeholders than parameters")
-    return named, names
+    named = "".join(f"%({n})s{text}" for n, text in zip(names, between[1:], strict=True))
+    return between[0] + named, names
 
 
 def marker() -> str:
