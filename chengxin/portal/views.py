@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import json_script
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -74,7 +74,9 @@ def scale_page(request: HttpRequest, code: str) -> HttpResponse:
     # served from the cache after one query. It holds nothing per visitor (no session, no CSRF
     # token). What a sticker's leaf index points at can change as the whole log grows.
     grown = None if leaf is None else selectors.published_log_size()
-    fingerprint = repr((normalised, get_language(), date.today(), leaf, grown, scale.version))
+    # The day is the platform's (as the status reads validity), not the server clock's.
+    today = timezone.localdate()
+    fingerprint = repr((normalised, get_language(), today, leaf, grown, scale.version))
     key = "portal:scale:v3:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     html = cache.get(key)
     if html is None:

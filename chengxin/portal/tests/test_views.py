@@ -232,6 +232,15 @@ def test_a_cached_page_follows_the_scales_leaves_not_the_whole_log(
     assert after[:-1] == before and after[-1] > before[-1]
 
 
+def test_a_cached_page_turns_with_the_platforms_day(client, world, monkeypatch):
+    """Validity ends on the platform's (Asia/Shanghai) day, which is not the server clock's."""
+    scale = f.scale(world.approval, state=ScaleState.IN_SERVICE, valid_until=TODAY)
+    cache.clear()
+    assert 'data-tone="good"' in _page(client, scale).content.decode()
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY + dt.timedelta(days=1))
+    assert 'data-tone="bad"' in _page(client, scale).content.decode()
+
+
 def test_a_cached_page_follows_its_maker_approval_and_market(client, verified, world):
     cache.clear()
     _page(client, verified)
