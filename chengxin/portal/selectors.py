@@ -8,6 +8,7 @@ never read a vendor (name, phone, id number), a user, or a free-text note, and m
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -361,30 +362,15 @@ def _describe(index: int, data: bytes, zone: dt.tzinfo, language: str | None) ->
     time = _moment(leaf.get("time"))
     # "2026-11-26 16:40": isoformat is several times cheaper than strftime, and a page has many.
     local = "" if time is None else time.astimezone(zone).isoformat(" ", "minutes")[:16]
-    return LogRecord(index, time, _leaf_label_text(leaf, language), local)
-
-
-_labels: dict[tuple[Any, ...], str] = {}
-_MAX_LABELS = 4096
-
-
-def _leaf_label_text(leaf: dict[str, Any], language: str | None) -> str:
-    """``_leaf_label`` in ``language`` (the active one), remembered: a label depends only on
-    the leaf's model, action and transition or state, and a page lists many leaves."""
     body = leaf.get("after") or leaf.get("before") or {}
-    key = (
+    label = _label(
         language,
-        leaf.get("model"),
-        leaf.get("action"),
+        str(leaf.get("model")),
+        str(leaf.get("action")),
         str(body.get("transition")),
         str(body.get("state")),
     )
-    text = _labels.get(key)
-    if text is None:
-        if len(_labels) >= _MAX_LABELS:
-            _labels.clear()
-        text = _labels[key] = str(_leaf_label(leaf))
-    return text
+    return LogRecord(index, time, label, local)
 
 
 def _moment(text: Any) -> dt.datetime | None:
@@ -401,22 +387,22 @@ def _moment(text: Any) -> dt.datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _leaf_label(leaf: dict[str, Any]) -> Promise | str:
-    model, action = leaf.get("model"), leaf.get("action")
-    body = leaf.get("after") or leaf.get("before") or {}
+@functools.lru_cache(maxsize=4096)
+def _label(language: str | None, model: str, action: str, transition: str, state: str) -> str:
+    """What a record is, in ``language`` (the active one, part of the cache key): it depends
+    only on the leaf's model, action and transition or state, and a page lists many records."""
     if model == "instruments.lifecycleevent":
-        transition = TRANSITIONS.get(str(body.get("transition")))
-        return transition.label if transition else _("生产登记")
+        spec = TRANSITIONS.get(transition)
+        return str(spec.label if spec else _("生产登记"))
     if model == "instruments.scale":
         if action == ChangeAction.CREATE:
-            return _("建立秤档案")
+            return str(_("建立秤档案"))
         if action == ChangeAction.TRANSITION:
-            state = body.get("state")
             label = ScaleState(state).label if state in ScaleState.values else state
-            return _("状态变为“%s”") % label
-        return _("更正登记信息")
+            return str(_("状态变为“%s”") % label)
+        return str(_("更正登记信息"))
     try:
-        verbose = apps.get_model(str(model))._meta.verbose_name
+        verbose = apps.get_model(model)._meta.verbose_name
     except (LookupError, ValueError):
         verbose = model
     action_label = ChangeAction(action).label if action in ChangeAction.values else action
