@@ -130,6 +130,38 @@ def object_key(model: str, object_id: object = "") -> str:
     return f"object:{model}:{object_id}"
 
 
+def kind(leaf: Mapping[str, Any]) -> str:
+    """What a leaf records, in one short string: ``<model> <action>``, and after another space
+    the lifecycle transition it records or, for an object's own transition, its new state.
+
+    The content index keeps it beside each key (with the leaf's time), so that a list of an
+    object's records (a scale's public page) can say what each one is without reading leaves.
+    """
+    body = leaf.get("after") or leaf.get("before") or {}
+    detail = body.get("transition")
+    if not isinstance(detail, str) and leaf.get("action") == "transition":
+        detail = body.get("state")
+    parts = [str(leaf.get("model")), str(leaf.get("action"))]
+    if isinstance(detail, str):
+        parts.append(detail)
+    return " ".join(parts)
+
+
+def parse_time(text: Any) -> dt.datetime | None:
+    """An ISO 8601 time, aware (UTC when it has no offset); None if ``text`` is not one.
+
+    A leaf writes UTC with ``Z``; a database's text of a stored time may carry an offset
+    (PostgreSQL) or none (SQLite keeps UTC without one).
+    """
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 def subjects(leaf: Mapping[str, Any]) -> list[str]:
     """Content-index keys a leaf is found under, from the leaf alone.
 

@@ -116,11 +116,15 @@ class WitnessState(models.Model):
 class Subject(models.Model):
     """Content index: which leaves concern a key (``scale:<code>``, ``object:<model>:<id>``).
 
+    Each row also says what its leaf records and when (``leaves.kind``, the leaf's time), so
+    that listing a key's records (a scale's public page) reads the index alone, not the leaves.
     Rebuilt from the leaves alone by ``chengxin log reindex``; never a source of truth.
     """
 
     key = models.CharField(max_length=96)
     leaf_index = models.BigIntegerField()
+    leaf_kind = models.CharField(_("记录类别"), max_length=96, default="")
+    leaf_time = models.DateTimeField(_("记录时间"), null=True)
 
     class Meta:
         verbose_name = _("内容索引")

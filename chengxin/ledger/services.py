@@ -133,6 +133,20 @@ def tree_size() -> int:
     return 0 if last is None else last + 1
 
 
+SubjectRow = tuple[str, int, str, datetime.datetime | None]
+"""One content-index row: key, leaf index, what the leaf records, its time."""
+
+_KIND_LENGTH = Subject._meta.get_field("leaf_kind").max_length or 96
+
+
+def _subject_rows(index: int, data: bytes) -> list[SubjectRow]:
+    """The content-index rows of leaf ``index``, from its bytes alone."""
+    leaf = leaves.parse_leaf(data)
+    kind = leaves.kind(leaf)[:_KIND_LENGTH]
+    at = leaves.parse_time(leaf.get("time"))
+    return [(key, index, kind, at) for key in leaves.subjects(leaf)]
+
+
 def _lock_sequencer() -> None:
     # SQLite serialises writers already (IMMEDIATE transactions); PostgreSQL needs a lock so
     # that two sequencers never number the same leaves.
@@ -165,9 +179,9 @@ def log_integrate(*, limit: int = 50_000) -> int:
         entry_ids = [entry_id for entry_id, _, _ in pending]
         leaf_indexes = range(size, size + len(pending))
         subject_rows = [
-            (key, size + offset)
+            row
             for offset, (_, _, data) in enumerate(pending)
-            for key in leaves.subjects(leaves.parse_leaf(bytes(data)))
+            for row in _subject_rows(size + offset, bytes(data))
         ]
         _write_batch(now, entry_ids, leaf_indexes, tree_indexes, new_hashes, subject_rows)
         new_size = size + len(pending)
@@ -181,7 +195,7 @@ def _write_batch(
     leaf_indexes: Sequence[int],
     tree_indexes: Sequence[int],
     tree_hashes: list[bytes],
-    subject_rows: list[tuple[str, int]],
+    subject_rows: list[SubjectRow],
 ) -> None:
     """Write one integration batch: leaf indexes, new tree hashes, content-index rows.
 
@@ -203,9 +217,10 @@ def _write_batch(
                 [list(tree_indexes), tree_hashes],
             )
             cursor.execute(
-                f"INSERT INTO {q('ledger_subject')} ({q('key')}, leaf_index) "  # noqa: S608
-                "SELECT * FROM unnest(%s::varchar[], %s::bigint[])",
-                [[key for key, _ in subject_rows], [i for _, i in subject_rows]],
+                f"INSERT INTO {q('ledger_subject')} "  # noqa: S608
+                f"({q('key')}, leaf_index, leaf_kind, leaf_time) SELECT * FROM "
+                "unnest(%s::varchar[], %s::bigint[], %s::varchar[], %s::timestamptz[])",
+                [[row[column] for row in subject_rows] for column in range(4)],
             )
             return
         cursor.executemany(
@@ -217,9 +232,11 @@ def _write_batch(
             f"INSERT INTO {q('ledger_treehash')} ({q('index')}, hash) VALUES (%s, %s)",  # noqa: S608
             list(zip(tree_indexes, tree_hashes, strict=True)),
         )
+        adapt = connection.ops.adapt_datetimefield_value
         cursor.executemany(
-            f"INSERT INTO {q('ledger_subject')} ({q('key')}, leaf_index) VALUES (%s, %s)",  # noqa: S608
-            subject_rows,
+            f"INSERT INTO {q('ledger_subject')} ({q('key')}, leaf_index, leaf_kind, leaf_time) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s)",
+            [(key, index, kind, adapt(at)) for key, index, kind, at in subject_rows],
         )
 
 
@@ -245,8 +262,8 @@ def subjects_rebuild() -> int:
         rows = []
         integrated = LogEntry.objects.filter(index__isnull=False).order_by("index")
         for index, data in integrated.values_list("index", "data").iterator(chunk_size=5000):
-            for key in leaves.subjects(leaves.parse_leaf(bytes(data))):
-                rows.append(Subject(key=key, leaf_index=int(index or 0)))
+            for key, leaf_index, kind, at in _subject_rows(int(index or 0), bytes(data)):
+                rows.append(Subject(key=key, leaf_index=leaf_index, leaf_kind=kind, leaf_time=at))
             if len(rows) >= 10_000:
                 Subject.objects.bulk_create(rows)
                 rows = []

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
+from types import SimpleNamespace
+
 import pytest
 from django.db import transaction
 
@@ -110,9 +114,47 @@ def test_the_content_index_finds_a_scales_leaves_and_rebuilds_from_leaves(world)
         )
     )
     assert by_code and by_code < by_object  # the event leaf is found through the scale's id
-    before = set(Subject.objects.values_list("key", "leaf_index"))
+    columns = ("key", "leaf_index", "leaf_kind", "leaf_time")
+    before = set(Subject.objects.values_list(*columns))
     services.subjects_rebuild()
-    assert set(Subject.objects.values_list("key", "leaf_index")) == before
+    assert set(Subject.objects.values_list(*columns)) == before
+
+
+def test_each_index_row_says_what_its_leaf_records_and_when(world):
+    """The content index carries each leaf's kind and time, exactly as the leaf says them."""
+    scale = f.scale(world.approval)
+    services.log_integrate_all()
+    rows = Subject.objects.filter(key=f"object:instruments.scale:{scale.pk}")
+    data = dict(LogEntry.objects.filter(index__isnull=False).values_list("index", "data"))
+    kinds = set()
+    for index, kind, at in rows.values_list("leaf_index", "leaf_kind", "leaf_time"):
+        leaf = leaves.parse_leaf(bytes(data[index]))
+        assert kind == leaves.kind(leaf)
+        assert at is not None and leaves.utc_text(at) == leaf["time"]
+        kinds.add(kind)
+    # The scale's creation and its first lifecycle step (production registration).
+    assert "instruments.scale create" in kinds
+    assert any(k.startswith("instruments.lifecycleevent create ") for k in kinds)
+
+
+def test_the_migration_rebuilds_the_index_with_kinds_and_times(world):
+    """Migration 0003 fills the new columns of an index written before them."""
+    from django.apps import apps as current_apps
+    from django.db import connection
+
+    migration = importlib.import_module(
+        "chengxin.ledger.migrations.0003_subject_leaf_kind_and_time"
+    )
+    f.scale(world.approval)
+    services.log_integrate_all()
+    columns = ("key", "leaf_index", "leaf_kind", "leaf_time")
+    expected = set(Subject.objects.values_list(*columns))
+    Subject.objects.update(leaf_kind="", leaf_time=None)  # as the migration finds it
+    Subject.objects.filter(pk=Subject.objects.order_by("pk").values("pk")[:1]).delete()
+
+    migration.rebuild_index(current_apps, SimpleNamespace(connection=connection))
+
+    assert set(Subject.objects.values_list(*columns)) == expected
 
 
 def test_a_leaf_must_be_canonical_unless_it_was_checked_at_integration() -> None:
@@ -125,3 +167,33 @@ def test_a_leaf_must_be_canonical_unless_it_was_checked_at_integration() -> None
     assert leaves.parse_leaf(spaced, check_canonical=False) == leaf
     with pytest.raises(leaves.LeafError):
         leaves.parse_leaf(b"{not json", check_canonical=False)
+
+
+def test_a_leafs_kind_names_model_action_and_the_step_it_records() -> None:
+    def leaf(model: str, action: str, after: dict[str, object] | None) -> dict[str, object]:
+        return {"model": model, "action": action, "after": after, "before": None}
+
+    event = leaf("instruments.lifecycleevent", "create", {"transition": "pass_verification"})
+    assert leaves.kind(event) == "instruments.lifecycleevent create pass_verification"
+    moved = leaf("instruments.scale", "transition", {"state": "in_service", "code": "X"})
+    assert leaves.kind(moved) == "instruments.scale transition in_service"
+    edited = leaf("instruments.scale", "update", {"state": "in_service"})
+    assert leaves.kind(edited) == "instruments.scale update"  # a state, but not a transition
+    deleted = {"model": "markets.stall", "action": "delete", "after": None, "before": {"n": 1}}
+    assert leaves.kind(deleted) == "markets.stall delete"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-26T08:40:00.000001Z", dt.datetime(2026, 11, 26, 8, 40, 0, 1, tzinfo=dt.UTC)),
+        ("2026-11-26 08:40:00+00", dt.datetime(2026, 11, 26, 8, 40, tzinfo=dt.UTC)),  # PostgreSQL
+        ("2026-11-26 08:40:00", dt.datetime(2026, 11, 26, 8, 40, tzinfo=dt.UTC)),  # SQLite
+        ("2026-11-26T16:40:00+08:00", dt.datetime(2026, 11, 26, 8, 40, tzinfo=dt.UTC)),
+        ("yesterday", None),
+        (None, None),
+        (20261126, None),
+    ],
+)
+def test_times_parse_from_leaves_and_from_database_text(text: object, expected: object) -> None:
+    assert leaves.parse_time(text) == expected

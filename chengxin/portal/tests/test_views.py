@@ -8,15 +8,17 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from chengxin.instruments import codes
 from chengxin.instruments.choices import ScaleState, TypeApprovalStatus
 from chengxin.instruments.models import LifecycleEvent, TypeApproval
-from chengxin.ledger import keys
+from chengxin.ledger import keys, leaves
 from chengxin.ledger import services as ledger
-from chengxin.ledger.models import Subject
+from chengxin.ledger.models import LogEntry, Subject
 from chengxin.markets.models import Vendor
 from chengxin.testing import factories as f
 
@@ -176,6 +178,27 @@ def test_the_page_embeds_the_scales_leaves_and_the_log_key(client, verified):
     assert config["keyId"] == keys.verifier_key().split("+", 2)[1]
     assert config["origin"] == keys.origin()
     assert config["subject"] == f"object:instruments.scale:{verified.pk}"
+
+
+def test_each_record_says_what_it_is_and_when_from_the_content_index_alone(client, verified):
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        html = _page(client, verified).content.decode()
+    # The index says what each leaf is and when: listing the records reads no leaf.
+    assert not any("ledger_logentry" in q["sql"] for q in queries.captured_queries)
+    records = re.findall(
+        r'data-leaf-index="(\d+)">\s*<span class="px-record-what">([^<]*)</span>\s*'
+        r'<span class="px-record-meta">([^<]*)</span>',
+        html,
+    )
+    labels = [label for _, label, _ in records]
+    assert {"建立秤档案", "检定不合格", "检定合格"} <= set(labels)
+    data = dict(LogEntry.objects.filter(index__isnull=False).values_list("index", "data"))
+    for index, _, meta in records:
+        at = leaves.parse_time(leaves.parse_leaf(bytes(data[int(index)]))["time"])
+        assert at is not None
+        local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+        assert meta == f"{local} · 第 {index} 条"
 
 
 def test_records_not_yet_in_the_log_are_not_listed(client, world):
