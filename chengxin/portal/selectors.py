@@ -435,8 +435,15 @@ _EXPLANATIONS: dict[str, tuple[str, Promise, Promise]] = {
 
 def scale_public_status(*, scale: PublicScale, today: dt.date | None = None) -> PublicStatus:
     """What the scale's state means for someone about to pay by its reading."""
-    today = today or timezone.localdate()
-    state, until = scale.state, scale.valid_until
+    return _status(get_language(), scale.state, scale.valid_until, today or timezone.localdate())
+
+
+@functools.lru_cache(maxsize=8192)
+def _status(
+    language: str | None, state: str, until: dt.date | None, today: dt.date
+) -> PublicStatus:
+    """The verdict, in ``language`` (the active one, part of the cache key): it depends on the
+    state and the validity alone, and a day's scans share a few thousand of those at most."""
     date = until.isoformat() if until else ""
     not_for_trade = gettext("请不要按它的读数付款；可以到市场的公平秤复秤，或向市场监管部门投诉。")
     if state == ScaleState.IN_SERVICE and until is not None and until >= today:
