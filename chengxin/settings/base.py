@@ -137,9 +137,12 @@ STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
+    # Token first: a machine's request is authenticated without loading an (absent) session,
+    # and a request without credentials is answered 401 with ``WWW-Authenticate: Token``.
+    # A browser's session still works, and with it CSRF is enforced on unsafe methods.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "chengxin.core.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -171,3 +171,22 @@ def test_a_remembered_token_skips_the_database_and_expires(world, settings, clie
     forget_tokens()
     assert client.get("/api/v1/organisations/", **headers).status_code in (401, 403)
     assert not any("authtoken_token" in q["sql"] for q in first.captured_queries)
+
+
+def test_a_request_without_credentials_is_told_how_to_authenticate(world):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get("/api/v1/organisations/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_browser_session_authenticates_and_must_carry_its_csrf_token(world):
+    from rest_framework.test import APIClient
+
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(world.u_nation)
+    assert browser.get("/api/v1/organisations/").status_code == 200
+    refused = browser.post("/api/v1/scales/", {}, format="json")
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
