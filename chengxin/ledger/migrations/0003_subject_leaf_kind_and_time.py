@@ -18,7 +18,13 @@ def rebuild_index(apps: Any, schema_editor: Any) -> None:
     log_entry = apps.get_model("ledger", "LogEntry")
     subject = apps.get_model("ledger", "Subject")
     db = schema_editor.connection.alias
-    subject.objects.using(db).all().delete()
+    # PostgreSQL: TRUNCATE leaves no dead row versions behind (tens of millions on a large log).
+    connection = schema_editor.connection
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {connection.ops.quote_name(subject._meta.db_table)}")
+    else:
+        subject.objects.using(db).all().delete()
     rows = []
     integrated = log_entry.objects.using(db).filter(index__isnull=False).order_by("index")
     for index, data in integrated.values_list("index", "data").iterator(chunk_size=5_000):
