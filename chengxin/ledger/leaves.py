@@ -104,13 +104,8 @@ def change_leaf(
     )
 
 
-def parse_leaf(data: bytes, *, check_canonical: bool = True) -> dict[str, Any]:
-    """Decode a leaf; raises ``LeafError`` for anything but a canonical v1 leaf.
-
-    ``check_canonical=False`` skips re-encoding the leaf to compare it with ``data``: only for
-    leaves already parsed in full when they were integrated (those found through the content
-    index), where the check would cost as much as the rest of reading them.
-    """
+def parse_leaf(data: bytes) -> dict[str, Any]:
+    """Decode a leaf; raises ``LeafError`` for anything but a canonical v1 leaf."""
     try:
         value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -119,7 +114,7 @@ def parse_leaf(data: bytes, *, check_canonical: bool = True) -> dict[str, Any]:
         raise LeafError("not a chengxin.change leaf")
     if value.get("v") != LEAF_VERSION:
         raise LeafError(f"unsupported leaf version {value.get('v')!r}")
-    if check_canonical and canonical_json(value) != data:
+    if canonical_json(value) != data:
         raise LeafError("leaf is not in canonical form")
     return value
 
