@@ -110,7 +110,7 @@ class ScaleListSerializer(serializers.ModelSerializer):
 
 
 _DATETIME = serializers.DateTimeField()
-_GRAMS = serializers.DecimalField(max_digits=14, decimal_places=4)
+_FOUR_PLACES = Decimal("0.0001")
 
 
 def _date(value: dt.date | None) -> str | None:
@@ -118,7 +118,9 @@ def _date(value: dt.date | None) -> str | None:
 
 
 def _grams(value: Decimal) -> str:
-    return _GRAMS.to_representation(value)
+    """What the declared ``DecimalField(max_digits=14, decimal_places=4)`` writes, without the
+    context it copies and the exponent it computes on every call: a look-up writes four."""
+    return f"{value.quantize(_FOUR_PLACES):f}"
 
 
 class _Named(serializers.Serializer):
