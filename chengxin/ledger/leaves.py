@@ -125,6 +125,10 @@ def object_key(model: str, object_id: object = "") -> str:
     return f"object:{model}:{object_id}"
 
 
+KIND_LENGTH = 96
+"""The longest ``kind`` the content index keeps (its column); a longer one is cut."""
+
+
 def kind(leaf: Mapping[str, Any]) -> str:
     """What a leaf records, in one short string: ``<model> <action>``, and after another space
     the lifecycle transition it records or, for an object's own transition, its new state.
@@ -132,14 +136,14 @@ def kind(leaf: Mapping[str, Any]) -> str:
     The content index keeps it beside each key (with the leaf's time), so that a list of an
     object's records (a scale's public page) can say what each one is without reading leaves.
     """
-    body = leaf.get("after") or leaf.get("before") or {}
+    body = _body(leaf)
     detail = body.get("transition")
     if not isinstance(detail, str) and leaf.get("action") == "transition":
         detail = body.get("state")
     parts = [str(leaf.get("model")), str(leaf.get("action"))]
     if isinstance(detail, str):
         parts.append(detail)
-    return " ".join(parts)
+    return " ".join(parts)[:KIND_LENGTH]
 
 
 def parse_time(text: Any) -> dt.datetime | None:
@@ -165,9 +169,20 @@ def subjects(leaf: Mapping[str, Any]) -> list[str]:
     records, which is how a code leads to the scale's id and from there to all its leaves.
     """
     keys = [object_key(leaf["model"], leaf["object"])]
-    body = leaf.get("after") or leaf.get("before") or {}
+    body = _body(leaf)
     if leaf["model"] == "instruments.scale" and isinstance(body.get("code"), str):
         keys.append(f"scale:{body['code']}")
     if isinstance(body.get("scale_id"), int):
         keys.append(object_key("instruments.scale", body["scale_id"]))
     return keys
+
+
+def index_entries(leaf: Mapping[str, Any]) -> list[tuple[str, str, dt.datetime | None]]:
+    """The leaf's rows in the content index, from the leaf alone: (key, kind, time) per key."""
+    what, when = kind(leaf), parse_time(leaf.get("time"))
+    return [(key, what, when) for key in subjects(leaf)]
+
+
+def _body(leaf: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The record's fields as the leaf shows them: after the change, or before a deletion."""
+    return leaf.get("after") or leaf.get("before") or {}

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import leaves
+
 
 class LogEntry(models.Model):
     """One leaf: the canonical bytes of one change record, and where it sits in the tree."""
@@ -123,7 +125,7 @@ class Subject(models.Model):
 
     key = models.CharField(max_length=96)
     leaf_index = models.BigIntegerField()
-    leaf_kind = models.CharField(_("记录类别"), max_length=96, default="")
+    leaf_kind = models.CharField(_("记录类别"), max_length=leaves.KIND_LENGTH, default="")
     leaf_time = models.DateTimeField(_("记录时间"), null=True)
 
     class Meta:

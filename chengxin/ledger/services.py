@@ -136,15 +136,11 @@ def tree_size() -> int:
 SubjectRow = tuple[str, int, str, datetime.datetime | None]
 """One content-index row: key, leaf index, what the leaf records, its time."""
 
-_KIND_LENGTH = Subject._meta.get_field("leaf_kind").max_length or 96
-
 
 def _subject_rows(index: int, data: bytes) -> list[SubjectRow]:
     """The content-index rows of leaf ``index``, from its bytes alone."""
-    leaf = leaves.parse_leaf(data)
-    kind = leaves.kind(leaf)[:_KIND_LENGTH]
-    at = leaves.parse_time(leaf.get("time"))
-    return [(key, index, kind, at) for key in leaves.subjects(leaf)]
+    entries = leaves.index_entries(leaves.parse_leaf(data))
+    return [(key, index, kind, at) for key, kind, at in entries]
 
 
 def _lock_sequencer() -> None:

@@ -28,12 +28,9 @@ def rebuild_index(apps: Any, schema_editor: Any) -> None:
     rows = []
     integrated = log_entry.objects.using(db).filter(index__isnull=False).order_by("index")
     for index, data in integrated.values_list("index", "data").iterator(chunk_size=5_000):
-        leaf = leaves.parse_leaf(bytes(data))
-        kind = leaves.kind(leaf)[:96]
-        at = leaves.parse_time(leaf.get("time"))
         rows.extend(
             subject(key=key, leaf_index=index, leaf_kind=kind, leaf_time=at)
-            for key in leaves.subjects(leaf)
+            for key, kind, at in leaves.index_entries(leaves.parse_leaf(bytes(data)))
         )
         if len(rows) >= _BATCH:
             subject.objects.using(db).bulk_create(rows)
