@@ -8,6 +8,7 @@ asks the browser to trust a hash or a proof computed here.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ def scale_page(request: HttpRequest, code: str) -> HttpResponse:
     key = "portal:scale:v3:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     html = cache.get(key)
     if html is None:
-        html = _render_scale_page(request, scale, leaf)
+        html = _render_scale_page(request, scale, leaf, today)
         cache.set(key, html, BODY_CACHE_SECONDS)
     response = HttpResponse(html)
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
@@ -105,7 +106,9 @@ def language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _render_scale_page(request: HttpRequest, scale: selectors.PublicScale, leaf: int | None) -> str:
+def _render_scale_page(
+    request: HttpRequest, scale: selectors.PublicScale, leaf: int | None, today: dt.date
+) -> str:
     records = selectors.scale_log_records(scale=scale)
     last = selectors.scale_last_verification(scale=scale)
     sticker = (
@@ -114,7 +117,8 @@ def _render_scale_page(request: HttpRequest, scale: selectors.PublicScale, leaf:
     context = {
         "scale": scale,
         "display_code": codes.display(scale.code),
-        "status": selectors.scale_public_status(scale=scale),
+        # The day the cache key holds: the verdict and the key cannot straddle midnight.
+        "status": selectors.scale_public_status(scale=scale, today=today),
         "last_verification": last,
         "sticker": sticker,
         "records": records,
