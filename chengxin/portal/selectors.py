@@ -433,9 +433,10 @@ _EXPLANATIONS: dict[str, tuple[str, Promise, Promise]] = {
 }
 
 
-def scale_public_status(*, scale: PublicScale, today: dt.date | None = None) -> PublicStatus:
-    """What the scale's state means for someone about to pay by its reading."""
-    return _status(get_language(), scale.state, scale.valid_until, today or timezone.localdate())
+def scale_public_status(*, scale: PublicScale, today: dt.date) -> PublicStatus:
+    """What the scale's state means, on the platform's day ``today``, for someone about to pay
+    by its reading."""
+    return _status(get_language(), scale.state, scale.valid_until, today)
 
 
 @functools.lru_cache(maxsize=8192)
