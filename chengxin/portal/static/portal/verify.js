@@ -607,8 +607,6 @@ async function run() {
   // The page's settings (the same on every page); what to check is the page itself: every
   // record it lists (by leaf index), each of which must be about this subject.
   const config = JSON.parse(source.textContent);
-  config.subject = section.dataset.subject;
-  config.leaves = Array.from(document.querySelectorAll("[data-leaf-index]"), (row) => row.dataset.leafIndex);
   const m = config.messages;
   const rows = new Map();
   for (const row of document.querySelectorAll("[data-leaf-index]")) {
@@ -616,6 +614,8 @@ async function run() {
     row.dataset.status = "checking";
     row.querySelector("[data-check]").textContent = m.checking;
   }
+  config.subject = section.dataset.subject;
+  config.leaves = Array.from(rows.keys());
   const summary = document.getElementById("px-log-summary");
   const counts = { ok: 0, fail: 0, pending: 0 };
   const show = (index, status, error) => {
