@@ -15,15 +15,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import CharField, JSONField, OuterRef, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Cast, Concat, JSONObject
+from django.db.models import (
+    Case,
+    CharField,
+    Func,
+    JSONField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, JSONArray
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from chengxin.core.choices import ChangeAction
-from chengxin.core.compiled import fetch_all, fetch_one, marker
+from chengxin.core.compiled import fetch_one, marker
 from chengxin.instruments import codes
 from chengxin.instruments.choices import AccuracyClass, ScaleState, TypeApprovalStatus
 from chengxin.instruments.lifecycle import TRANSITIONS
@@ -57,6 +69,7 @@ class PublicScale:
     its maker, approval, market or stall is saved (a verification changes the scale's state and
     validity, so it saves the scale too), or a new leaf about the scale enters the log, the page
     is rendered again. Leaves about other scales do not touch it: the log grows all the time.
+    ``history`` is None when the caller said it holds the page of this ``version`` already.
     """
 
     id: int
@@ -74,7 +87,8 @@ class PublicScale:
     market_name: str | None
     market_address: str | None
     stall_number: str | None
-    version: tuple[Any, ...]
+    version: str
+    history: PublicHistory | None
 
     @property
     def accuracy_class_label(self) -> str:
@@ -117,56 +131,128 @@ _VERSION_COLUMNS = (
 )
 
 
-def _version_texts() -> dict[str, Cast]:
-    # Read as the database's text: the version only goes into the cache key, and turning five
-    # timestamps into datetimes cost as much as the rest of the row.
-    return {f"version_{column}": Cast(column, TextField()) for column in _VERSION_COLUMNS}
+class _Spelled(Func):
+    """A function whose SQL is spelled out here around its compiled arguments."""
+
+    def spell(self, connection: Any, arguments: list[tuple[str, Any]]) -> str:
+        raise NotImplementedError  # ``arguments``: each argument's SQL with its expression
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
+        arguments, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            arguments.append((sql, expression))
+            params.extend(expression_params)
+        return self.spell(connection, arguments), tuple(params)
 
 
-def scale_public_get(*, code: str) -> PublicScale | None:
+class _Version(_Spelled):
+    """The page's version as one text: the five rows' save times and the scale's newest leaf,
+    as the database writes them (it is only ever compared for equality; text, because turning
+    five timestamps into datetimes cost as much as the rest of the row). Spelled out: Django's
+    ``Concat`` passes every separator and empty string as a parameter of its own."""
+
+    output_field = TextField()
+
+    def __init__(self) -> None:
+        super().__init__(*_VERSION_COLUMNS, _last_leaf_subquery())
+
+    def spell(self, connection: Any, arguments: list[tuple[str, Any]]) -> str:
+        texts = [f"COALESCE(CAST({sql} AS TEXT), '')" for sql, _ in arguments]
+        return "(" + " || '|' || ".join(texts) + ")"
+
+
+def scale_public_get(*, code: str, cached_version: str | None = None) -> PublicScale | None:
     """The scale with platform code ``code`` (normalised) as its public page shows it, or None.
 
-    Every scan reads this one row, with the page's cache version; only a page not in the cache
-    reads more (its last verification and log records). Each is a compiled query: building the
-    querysets anew for every scan cost more than the whole look-up (``core.compiled``).
+    One compiled query for every scan (building the queryset anew each time cost more than the
+    look-up itself: ``core.compiled``). Unless the page's version is ``cached_version`` (that of
+    the page the caller holds), it also reads the version and the page's history — the last
+    verification and the log records, the costly part. The database does not evaluate the
+    branch of a ``CASE`` it does not take: a repeat scan pays nothing for the history, and a
+    first scan needs no second query.
     """
     row = fetch_one(
         ("portal_scale",),
         lambda: (
             Scale.objects.filter(code=marker())
             .order_by()  # a code is unique
-            .annotate(last_leaf=_last_leaf_subquery(), **_version_texts())
-            .values_list(*_PUBLIC_SCALE_COLUMNS, "last_leaf", *_version_texts())
+            .annotate(
+                history=Case(
+                    When(Exact(_Version(), marker(1)), then=Value(None)),
+                    default=_JSONArrayOf(
+                        _Version(),
+                        _last_verification_subquery(),
+                        _last_verification_event_subquery(),
+                        _log_records_subquery(),
+                    ),
+                    output_field=JSONField(),
+                )
+            )
+            .values_list(*_PUBLIC_SCALE_COLUMNS, "history")
         ),
         code,
-        (*_PUBLIC_SCALE_COLUMNS.values(), "last_leaf", *_VERSION_COLUMNS),
+        (*_PUBLIC_SCALE_COLUMNS.values(), "history"),
+        more=(cached_version or "",),  # "" is no version: the history is read
     )
     if row is None:
         return None
-    version = (*(row.pop(column) for column in _VERSION_COLUMNS), row.pop("last_leaf"))
-    return PublicScale(**row, version=version)
-
-
-def scale_last_verification(*, scale: PublicScale) -> PublicVerification | None:
-    """The latest verification of ``scale`` (one query): its verification record, or for a
-    scale verified before records existed, the bare pass or fail transition."""
-    row = fetch_one(
-        ("portal_last_verification",),
-        lambda: (
-            Scale.objects.filter(code=marker())
-            .order_by()
-            .annotate(
-                verification=_last_verification_subquery(),
-                event=_last_verification_event_subquery(),
-            )
-            .values_list("verification", "event")
+    history = row.pop("history")
+    if history is None:
+        return PublicScale(**row, version=cached_version or "", history=None)
+    version, verification, event, records = history
+    return PublicScale(
+        **row,
+        version=version,
+        history=PublicHistory(
+            _public_verification(verification, event, row["valid_until"]),
+            _log_records(records),
         ),
-        scale.code,
-        ("verification", "event"),
     )
-    if row is None:
-        return None
-    return _public_verification(row["verification"], row["event"], scale.valid_until)
+
+
+class _JSONArrayOf(_Spelled):
+    """``[a, b, …]`` of values, JSON ones among them as subqueries give them. SQLite forgets
+    at a subquery's edge that its text is JSON (and would nest it as a string), so each is
+    read again with ``json()``; PostgreSQL's ``jsonb`` keeps its type."""
+
+    output_field = JSONField()
+
+    def spell(self, connection: Any, arguments: list[tuple[str, Any]]) -> str:
+        if connection.vendor == "postgresql":
+            return f"JSONB_BUILD_ARRAY({', '.join(sql for sql, _ in arguments)})"
+        items = [
+            f"JSON({sql})" if isinstance(expression.output_field, JSONField) else sql
+            for sql, expression in arguments
+        ]
+        return f"JSON_ARRAY({', '.join(items)})"
+
+
+class _JSONRows(Subquery):
+    """The rows of a subquery (ordered and sliced, so a bounded table) as one JSON array of
+    arrays of ``columns``; ``[]`` when there are none."""
+
+    def __init__(self, queryset: QuerySet[Any], columns: tuple[str, ...]) -> None:
+        super().__init__(queryset, output_field=JSONField())
+        self.columns = columns
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **kwargs: Any) -> Any:
+        sql, params = super().as_sql(compiler, connection, *args, **kwargs)
+        row = ", ".join(f"r.{connection.ops.quote_name(column)}" for column in self.columns)
+        if connection.vendor == "postgresql":
+            rows = f"COALESCE(JSONB_AGG(JSONB_BUILD_ARRAY({row})), '[]'::jsonb)"
+        else:
+            rows = f"JSON_GROUP_ARRAY(JSON_ARRAY({row}))"
+        # Column names quoted by the backend, the subquery compiled by Django: no input here.
+        return f"(SELECT {rows} FROM {sql} r)", params  # noqa: S608
 
 
 def scale_codes_existing(*, candidates: Iterable[str]) -> list[str]:
@@ -190,17 +276,32 @@ def _last_leaf_subquery() -> Subquery:
     )
 
 
-def _newest_as_json(queryset: QuerySet[Any], *ordering: str, **fields: str) -> Subquery:
-    """The first row of ``queryset`` by ``ordering``, as one JSON object of ``fields``
-    (name → column path), or NULL: a whole related row as one column of the outer query."""
+def _newest_as_json(
+    queryset: QuerySet[Any], ordering: tuple[str, ...], fields: tuple[str, ...]
+) -> Subquery:
+    """The first row of ``queryset`` by ``ordering``, as one JSON array of ``fields`` (column
+    paths), or NULL: a whole related row as one column of the outer query. An array, not an
+    object: an object's keys would each be one more parameter of the statement."""
     return Subquery(
-        queryset.order_by(*ordering).values(json=JSONObject(**fields))[:1],
+        queryset.order_by(*ordering).values(json=JSONArray(*fields))[:1],
         output_field=JSONField(),
     )
 
 
+_VERIFICATION_FIELDS = (
+    "result",
+    "kind",
+    "performed_on",
+    "institution__name",
+    "document_no",
+    "valid_until",
+    "certificate__id",
+)
+_EVENT_FIELDS = ("transition", "at", "document", "organisation__name")
+
+
 def _last_verification_subquery() -> Subquery:
-    """The latest verification record of the outer scale, as one JSON object (or NULL)."""
+    """The latest verification record of the outer scale (``_VERIFICATION_FIELDS``), or NULL."""
     from chengxin.verification.models import Verification
 
     return _newest_as_json(
@@ -208,63 +309,55 @@ def _last_verification_subquery() -> Subquery:
         Verification.objects.filter(scale=OuterRef("pk")).exclude(
             kind="in_service", result="passed"
         ),
-        "-performed_on",
-        "-id",
-        result="result",
-        kind="kind",
-        performed_on="performed_on",
-        institution="institution__name",
-        document_no="document_no",
-        valid_until="valid_until",
-        certificate_id="certificate__id",
+        ("-performed_on", "-id"),
+        _VERIFICATION_FIELDS,
     )
 
 
 def _last_verification_event_subquery() -> Subquery:
-    """The latest pass or fail of the outer scale as a bare lifecycle transition (JSON or NULL):
-    what a scale verified before verification records existed shows instead."""
+    """The latest pass or fail of the outer scale as a bare lifecycle transition
+    (``_EVENT_FIELDS``), or NULL: what a scale verified before verification records existed
+    shows instead."""
     return _newest_as_json(
         LifecycleEvent.objects.filter(
             scale=OuterRef("pk"), transition__in=VERIFICATION_TRANSITIONS
         ),
-        "-at",
-        "-id",
-        transition="transition",
-        at="at",
-        document="document",
-        organisation="organisation__name",
+        ("-at", "-id"),
+        _EVENT_FIELDS,
     )
 
 
 def _public_verification(
-    verification: dict[str, Any] | None,
-    event: dict[str, Any] | None,
+    verification: list[Any] | None,
+    event: list[Any] | None,
     valid_until: dt.date | None,
 ) -> PublicVerification | None:
-    """The last verification from the query's two JSON columns; the record wins."""
+    """The last verification from the query's two JSON arrays; the record wins."""
     from chengxin.verification.choices import VerificationKind, VerificationResult
 
     if verification is not None:
+        result, kind, performed_on, institution, document_no, until, certificate_id = verification
         return PublicVerification(
-            passed=verification["result"] == VerificationResult.PASSED,
-            performed_on=dt.date.fromisoformat(verification["performed_on"]),
-            institution=verification["institution"],
-            document_no=verification["document_no"],
-            valid_until=_json_date(verification["valid_until"]),
-            kind_label=str(VerificationKind(verification["kind"]).label),
-            certificate_id=verification["certificate_id"],
+            passed=result == VerificationResult.PASSED,
+            performed_on=dt.date.fromisoformat(performed_on),
+            institution=institution,
+            document_no=document_no,
+            valid_until=_json_date(until),
+            kind_label=str(VerificationKind(kind).label),
+            certificate_id=certificate_id,
         )
     if event is None:
         return None
-    passed = event["transition"] == "pass_verification"
+    transition, at_text, document, organisation = event
     # A lifecycle event's time is never NULL; inside JSON it is text, as in a leaf.
-    at = leaves.parse_time(event["at"])
+    at = leaves.parse_time(at_text)
     assert at is not None
+    passed = transition == "pass_verification"
     return PublicVerification(
         passed=passed,
         performed_on=timezone.localtime(at).date(),
-        institution=event["organisation"] or "",
-        document_no=event["document"],
+        institution=organisation or "",
+        document_no=document,
         valid_until=valid_until if passed else None,
     )
 
@@ -329,27 +422,43 @@ class LogRecord:
     """``time`` as the page's readers write it: minutes, in the platform's time zone."""
 
 
+@dataclass(frozen=True)
+class PublicHistory:
+    """What a page adds to its scale's row when it is rendered: the last verification and the
+    scale's records in the log, oldest first."""
+
+    last_verification: PublicVerification | None
+    records: list[LogRecord]
+
+
 def scale_subject_key(scale: PublicScale) -> str:
     """Content-index key under which every leaf about ``scale`` is found."""
     return leaves.object_key("instruments.scale", scale.id)
 
 
-def scale_log_records(*, scale: PublicScale) -> list[LogRecord]:
-    """Every integrated leaf about ``scale``, oldest first: one query of the content index,
-    which says what each leaf records and when, so no leaf is read or decoded here."""
-    rows = fetch_all(
-        ("portal_log_records",),
-        lambda: (
-            Subject.objects.filter(key=marker())
-            .order_by("leaf_index")
-            # The time as the database's text: parsed here for a fraction of a converter's cost.
-            .annotate(time_text=Cast("leaf_time", TextField()))
-            .values_list("leaf_index", "leaf_kind", "time_text")[:MAX_LOG_RECORDS]
-        ),
-        scale_subject_key(scale),
+def _log_records_subquery() -> _JSONRows:
+    """Every integrated leaf about the outer scale as ``[index, kind, time]``, the oldest
+    ``MAX_LOG_RECORDS``: from the content index alone, which says what each leaf records and
+    when, so no leaf is read or decoded."""
+    return _JSONRows(
+        Subject.objects.filter(
+            key=Concat(
+                Value(leaves.object_key("instruments.scale")), Cast(OuterRef("id"), CharField())
+            )
+        )
+        .order_by("leaf_index")
+        # The time as the database's text: parsed here for a fraction of a converter's cost.
+        .values("leaf_index", "leaf_kind", time_text=Cast("leaf_time", TextField()))[
+            :MAX_LOG_RECORDS
+        ],
+        ("leaf_index", "leaf_kind", "time_text"),
     )
+
+
+def _log_records(rows: list[list[Any]]) -> list[LogRecord]:
+    # Sorted here: a JSON aggregate promises no order.
     zone, language = timezone.get_current_timezone(), get_language()
-    return [_describe(index, kind, text, zone, language) for index, kind, text in rows]
+    return [_describe(index, kind, text, zone, language) for index, kind, text in sorted(rows)]
 
 
 def _describe(

@@ -66,24 +66,31 @@ def scale_page(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(target, permanent=True)
     if selectors.code_problem(normalised) is not None:
         return _not_found(request, code, normalised)
-    scale = selectors.scale_public_get(code=normalised)
-    if scale is None:
-        return _not_found(request, code, normalised)
     leaf = _sticker_leaf(request)
     # The page is the same for every shopper until the scale, its approval, market or stall
     # changes, a leaf about it enters the log, or the day turns (validity): rendered once, then
-    # served from the cache after one query. It holds nothing per visitor (no session, no CSRF
-    # token). What a sticker's leaf index points at can change as the whole log grows.
+    # served from the cache while the scale's version stays the one it was rendered at. It holds
+    # nothing per visitor (no session, no CSRF token). What a sticker's leaf index points at can
+    # change as the whole log grows. The day is the platform's (as the status reads validity),
+    # not the server clock's.
     grown = None if leaf is None else selectors.published_log_size()
-    # The day is the platform's (as the status reads validity), not the server clock's.
     today = timezone.localdate()
-    fingerprint = repr((normalised, get_language(), today, leaf, grown, scale.version))
-    key = "portal:scale:v3:" + hashlib.sha256(fingerprint.encode()).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = _render_scale_page(request, scale, leaf, today)
-        cache.set(key, html, BODY_CACHE_SECONDS)
-    response = HttpResponse(html)
+    fingerprint = repr((normalised, get_language(), today, leaf, grown))
+    key = "portal:scale:v4:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    cached: tuple[str, bytes] | None = cache.get(key)
+    # One query either way: it reads the page's history only if the cached page is outdated.
+    scale = selectors.scale_public_get(
+        code=normalised, cached_version=None if cached is None else cached[0]
+    )
+    if scale is None:
+        return _not_found(request, code, normalised)
+    if scale.history is None:
+        assert cached is not None  # no history is read only for the version the cache holds
+        body = cached[1]
+    else:
+        body = _render_scale_page(request, scale, scale.history, leaf, today).encode()
+        cache.set(key, (scale.version, body), BODY_CACHE_SECONDS)
+    response = HttpResponse(body)
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response
 
@@ -107,10 +114,13 @@ def language(request: HttpRequest) -> HttpResponse:
 
 
 def _render_scale_page(
-    request: HttpRequest, scale: selectors.PublicScale, leaf: int | None, today: dt.date
+    request: HttpRequest,
+    scale: selectors.PublicScale,
+    history: selectors.PublicHistory,
+    leaf: int | None,
+    today: dt.date,
 ) -> str:
-    records = selectors.scale_log_records(scale=scale)
-    last = selectors.scale_last_verification(scale=scale)
+    last, records = history.last_verification, history.records
     sticker = (
         None if leaf is None else selectors.sticker_certificate(scale=scale, index=leaf, last=last)
     )
