@@ -18,6 +18,7 @@ from django.apps import apps
 from django.db.models import (
     Case,
     CharField,
+    Choices,
     Func,
     JSONField,
     OuterRef,
@@ -92,15 +93,22 @@ class PublicScale:
 
     @property
     def accuracy_class_label(self) -> str:
-        return str(AccuracyClass(self.accuracy_class).label)
+        return _choice_label(get_language(), AccuracyClass, self.accuracy_class)
 
     @property
     def approval_status_label(self) -> str:
-        return str(TypeApprovalStatus(self.approval_status).label)
+        return _choice_label(get_language(), TypeApprovalStatus, self.approval_status)
 
     @property
     def approval_valid(self) -> bool:
         return type_approval_is_valid(self.approval_status)
+
+
+@functools.lru_cache(maxsize=256)
+def _choice_label(language: str | None, choices: type[Choices], value: str) -> str:
+    """A choice's label in ``language`` (the active one, part of the cache key): every page
+    shows two, of a handful of values."""
+    return str(choices(value).label)
 
 
 # Only these columns of a scale and what it links to are ever loaded for the public page,

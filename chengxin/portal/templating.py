@@ -139,5 +139,6 @@ def environment(**options: Any) -> Environment:
             "other_languages": other_languages,
         }
     )
-    env.filters["mass"] = format_mass
+    # A page shows three masses, of few distinct values across all scales.
+    env.filters["mass"] = functools.lru_cache(maxsize=4096)(format_mass)
     return env
