@@ -1,4 +1,4 @@
-"""What the public page of a scale may show, read in a few bounded queries.
+"""What the public page of a scale may show, read in one bounded query (a sticker scan: two more).
 
 Everything here is public: a shopper who scans a sticker is anonymous. These functions must
 never read a vendor (name, phone, id number), a user, or a free-text note, and must never follow
