@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from chengxin.core import compiled
 from chengxin.instruments import codes
 from chengxin.instruments.choices import ScaleState, TypeApprovalStatus
 from chengxin.instruments.models import LifecycleEvent, TypeApproval
@@ -237,6 +238,20 @@ def test_the_history_is_read_unless_the_callers_page_has_the_same_version(verifi
     assert held is not None and held.history is None and held.version == first.version
     outdated = selectors.scale_public_get(code=verified.code, cached_version=first.version + "0")
     assert outdated == first
+
+
+def test_the_records_listed_are_bounded_and_the_oldest(verified, monkeypatch):
+    monkeypatch.setattr(selectors, "MAX_LOG_RECORDS", 2)
+    compiled._plans().clear()  # the page's query is compiled with the bound in it
+    try:
+        scale = selectors.scale_public_get(code=verified.code)
+    finally:
+        compiled._plans().clear()
+    assert scale is not None and scale.history is not None
+    key = selectors.scale_subject_key(scale)
+    every = sorted(Subject.objects.filter(key=key).values_list("leaf_index", flat=True))
+    assert len(every) > 2
+    assert [record.index for record in scale.history.records] == every[:2]
 
 
 def test_the_version_moves_with_the_scale_its_links_and_its_leaves(verified, world):
