@@ -271,14 +271,15 @@ def scale_codes_existing(*, candidates: Iterable[str]) -> list[str]:
     return sorted(Scale.objects.filter(code__in=wanted).values_list("code", flat=True))
 
 
+def _outer_scale_key() -> Concat:
+    """``scale_subject_key`` of the outer query's scale, in SQL."""
+    return Concat(Value(leaves.object_key("instruments.scale")), Cast(OuterRef("id"), CharField()))
+
+
 def _last_leaf_subquery() -> Subquery:
     """The newest integrated leaf about the outer scale (its records on the page), or NULL."""
     return Subquery(
-        Subject.objects.filter(
-            key=Concat(
-                Value(leaves.object_key("instruments.scale")), Cast(OuterRef("id"), CharField())
-            )
-        )
+        Subject.objects.filter(key=_outer_scale_key())
         .order_by("-leaf_index")
         .values("leaf_index")[:1]
     )
@@ -449,11 +450,7 @@ def _log_records_subquery() -> _JSONRows:
     ``MAX_LOG_RECORDS``: from the content index alone, which says what each leaf records and
     when, so no leaf is read or decoded."""
     return _JSONRows(
-        Subject.objects.filter(
-            key=Concat(
-                Value(leaves.object_key("instruments.scale")), Cast(OuterRef("id"), CharField())
-            )
-        )
+        Subject.objects.filter(key=_outer_scale_key())
         .order_by("leaf_index")
         # The time as the database's text: parsed here for a fraction of a converter's cost.
         .values("leaf_index", "leaf_kind", time_text=Cast("leaf_time", TextField()))[
