@@ -155,7 +155,7 @@ def parse_time(text: Any) -> dt.datetime | None:
     if not isinstance(text, str):
         return None
     try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(text)  # reads ``Z`` since Python 3.11
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
