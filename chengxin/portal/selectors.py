@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, JSONArray
+from django.db.models.functions import Cast, Concat
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -227,21 +227,34 @@ def scale_public_get(*, code: str, cached_version: str | None = None) -> PublicS
     )
 
 
-class _JSONArrayOf(_Spelled):
-    """``[a, b, …]`` of values, JSON ones among them as subqueries give them. SQLite forgets
-    at a subquery's edge that its text is JSON (and would nest it as a string), so each is
-    read again with ``json()``; PostgreSQL's ``jsonb`` keeps its type."""
+class _JSONArray(_Spelled):
+    """``[a, b, …]`` of values, JSON ones among them as subqueries give them, as JSON text.
+
+    On PostgreSQL it is ``json``, not ``jsonb``: the page only reads it, and ``jsonb`` would
+    first build a binary document and then print it again (the arguments are columns and
+    subqueries, so they carry their types and need no casts). SQLite forgets at a subquery's
+    edge that its text is JSON (and would nest it as a string), so each is read again with
+    ``json()``."""
 
     output_field = JSONField()
 
     def spell(self, connection: Any, arguments: list[tuple[str, Any]]) -> str:
         if connection.vendor == "postgresql":
-            return f"JSONB_BUILD_ARRAY({', '.join(sql for sql, _ in arguments)})"
+            return f"JSON_BUILD_ARRAY({', '.join(sql for sql, _ in arguments)})"
         items = [
             f"JSON({sql})" if isinstance(expression.output_field, JSONField) else sql
             for sql, expression in arguments
         ]
         return f"JSON_ARRAY({', '.join(items)})"
+
+
+class _JSONArrayOf(_JSONArray):
+    """The page's history as one value: on PostgreSQL as text, which Django's ``JSONField``
+    decodes (psycopg would decode a ``json`` value itself, and Django then again)."""
+
+    def spell(self, connection: Any, arguments: list[tuple[str, Any]]) -> str:
+        sql = super().spell(connection, arguments)
+        return f"CAST({sql} AS TEXT)" if connection.vendor == "postgresql" else sql
 
 
 class _JSONRows(Subquery):
@@ -256,7 +269,7 @@ class _JSONRows(Subquery):
         sql, params = super().as_sql(compiler, connection, *args, **kwargs)
         row = ", ".join(f"r.{connection.ops.quote_name(column)}" for column in self.columns)
         if connection.vendor == "postgresql":
-            rows = f"COALESCE(JSONB_AGG(JSONB_BUILD_ARRAY({row})), '[]'::jsonb)"
+            rows = f"COALESCE(JSON_AGG(JSON_BUILD_ARRAY({row})), '[]'::json)"
         else:
             rows = f"JSON_GROUP_ARRAY(JSON_ARRAY({row}))"
         # Column names quoted by the backend, the subquery compiled by Django: no input here.
@@ -292,7 +305,7 @@ def _newest_as_json(
     paths), or NULL: a whole related row as one column of the outer query. An array, not an
     object: an object's keys would each be one more parameter of the statement."""
     return Subquery(
-        queryset.order_by(*ordering).values(json=JSONArray(*fields))[:1],
+        queryset.order_by(*ordering).values(json=_JSONArray(*fields))[:1],
         output_field=JSONField(),
     )
 
