@@ -149,18 +149,27 @@ def warm_cache(backend: str) -> None:
     """
     if backend == "postgres":
         tables = ", ".join(f"'{t}'" for t in _PG_WORKING_SET)
+        prewarm = (
+            "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c "
+            f"WHERE c.relname IN ({tables}) OR c.oid IN (SELECT indexrelid FROM pg_index i "
+            f"JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname IN ({tables}))"
+        )
         subprocess.run(
             ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", PG_URL.rsplit("/", 1)[1],
              "-c", "CREATE EXTENSION IF NOT EXISTS pg_prewarm",
-             "-c", "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c "
-                   f"WHERE c.relname IN ({tables}) OR c.oid IN (SELECT indexrelid FROM pg_index i "
-                   f"JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname IN ({tables}))"],
+             # Twice, for the same reason as the SQLite file's chunks below.
+             "-c", prewarm, "-c", prewarm],
             check=True, capture_output=True,
         )  # fmt: skip
         return
+    # Each chunk twice: a page read once sits on the kernel's inactive list and is the first
+    # to go; read again, it is marked active (random reads afterwards: 17–27 µs against 50–80
+    # µs after a single pass, with the other database in memory too).
     with open(_sqlite_path(backend), "rb", buffering=0) as f:
-        while f.read(16 << 20):
-            pass
+        offset = 0
+        while chunk := os.pread(f.fileno(), 16 << 20, offset):
+            os.pread(f.fileno(), len(chunk), offset)
+            offset += len(chunk)
 
 
 def _sqlite_path(backend: str) -> Path:
