@@ -438,11 +438,10 @@ class LogRecord:
     """One leaf about a scale, described for people; the browser checks it is in the log."""
 
     index: int
-    time: dt.datetime | None
     label: str
     meta: str = ""
-    """The line under the label: ``time`` as the page's readers write it (minutes, in the
-    platform's time zone) and the leaf's number; made here, not in the template, where it took
+    """The line under the label: the leaf's time as the page's readers write it (minutes, in
+    the platform's time zone) and its number; made here, not in the template, where it took
     three expressions per record."""
 
 
@@ -496,7 +495,7 @@ def _describe(
     # "2026-11-26 16:40": isoformat is several times cheaper than strftime, and a page has many.
     local = "" if time is None else time.astimezone(zone).isoformat(" ", "minutes")[:16]
     meta = number % {"index": index}
-    return LogRecord(index, time, _label(language, kind), f"{local} · {meta}" if local else meta)
+    return LogRecord(index, _label(language, kind), f"{local} · {meta}" if local else meta)
 
 
 @functools.lru_cache(maxsize=16)
