@@ -36,6 +36,7 @@ PY = sys.executable
 # Sync workers, one per core (BENCH_WORKERS overrides it). gunicorn's (2 × cores) + 1 was tried
 # on PostgreSQL: it speeds the trivial view up more than the look-up (ratio 37 % against 45-51 %).
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+SQLITE_NAME = "lookup-1m"  # var/bench/<name>.sqlite3, shared by the look-up and scan-page parts
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/chengxin_bench")
 
 _LUA = """
@@ -60,7 +61,7 @@ def _env(backend: str) -> dict[str, str]:
     if backend == "postgres":
         env["BENCH_DATABASE_URL"] = PG_URL
     else:
-        env["BENCH_SQLITE_NAME"] = "lookup-1m"
+        env["BENCH_SQLITE_NAME"] = SQLITE_NAME
     return env
 
 
@@ -165,15 +166,15 @@ def warm_cache(backend: str) -> None:
     # Each chunk twice: a page read once sits on the kernel's inactive list and is the first
     # to go; read again, it is marked active (random reads afterwards: 17–27 µs against 50–80
     # µs after a single pass, with the other database in memory too).
-    with open(_sqlite_path(backend), "rb", buffering=0) as f:
+    with open(_sqlite_path(), "rb", buffering=0) as f:
         offset = 0
         while chunk := os.pread(f.fileno(), 16 << 20, offset):
             os.pread(f.fileno(), len(chunk), offset)
             offset += len(chunk)
 
 
-def _sqlite_path(backend: str) -> Path:
-    return ROOT / "var" / "bench" / f"{_env(backend)['BENCH_SQLITE_NAME']}.sqlite3"
+def _sqlite_path() -> Path:
+    return ROOT / "var" / "bench" / f"{SQLITE_NAME}.sqlite3"
 
 
 def page_read_us(backend: str, samples: int = 2000) -> float | None:
@@ -186,7 +187,7 @@ def page_read_us(backend: str, samples: int = 2000) -> float | None:
     """
     if backend != "sqlite":
         return None
-    path = _sqlite_path(backend)
+    path = _sqlite_path()
     pages = path.stat().st_size // 4096
     rng = random.Random()  # other pages each time: one read before would have cached them
     fd = os.open(path, os.O_RDONLY)
@@ -279,18 +280,22 @@ def drive(backend: str, scripts: dict[str, str], seconds: int, connections: int)
 
 
 def print_figures(
-    title: str, rows: list[tuple[str, dict[str, Any]]], page_read: tuple[Any, Any] = (None, None)
+    title: str,
+    rows: list[tuple[str, dict[str, Any]]],
+    page_read: tuple[float | None, float | None],
 ) -> None:
+    """The rows' figures, and the database file's read time before and after (SQLite only)."""
     print(f"\n== {title} ==")
     for name, x in rows:
         print(
             f"   {name:26} {x['rps']:8.0f} req/s   p50 {x['p50_ms']:6.2f} ms   "
             f"p99 {x['p99_ms']:6.2f} ms   ({x['requests']:,} requests, {x['non_2xx']} non-2xx)"
         )
-    if page_read[0] is not None:
+    before, after = page_read
+    if before is not None and after is not None:
         print(
-            f"   random 4 KB read of the database file: {page_read[0]:.1f} µs before, "
-            f"{page_read[1]:.1f} µs after (a few µs: in memory; tens: partly on disk)"
+            f"   random 4 KB read of the database file: {before:.1f} µs before, "
+            f"{after:.1f} µs after (a few µs: in memory; tens: partly on disk)"
         )
 
 
@@ -361,7 +366,7 @@ def report(r: dict[str, Any]) -> None:
     print_figures(
         f"2. scale look-up by code, {r['backend']}, {r['scales']:,} scales",
         [("/bench/trivial", t), ("/api/v1/scales/<code>/", lk)],
-        r.get("page_read_us", (None, None)),
+        r["page_read_us"],
     )
     print(f"   look-up / trivial = {lk['rps'] / t['rps']:.0%}   (target ≥ 50%)")
 
