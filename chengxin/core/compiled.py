@@ -70,6 +70,12 @@ def _plans() -> dict[Hashable, Any]:
     return plans
 
 
+def forget_plans() -> None:
+    """Drop this thread's compiled queries: they are built again on next use (tests that change
+    what a query is built from, such as a module's bound)."""
+    _plans().clear()
+
+
 def fetch_one(
     key: Hashable,
     build: Callable[[], QuerySet[Any]],

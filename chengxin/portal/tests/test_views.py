@@ -242,11 +242,11 @@ def test_the_history_is_read_unless_the_callers_page_has_the_same_version(verifi
 
 def test_the_records_listed_are_bounded_and_the_oldest(verified, monkeypatch):
     monkeypatch.setattr(selectors, "MAX_LOG_RECORDS", 2)
-    compiled._plans().clear()  # the page's query is compiled with the bound in it
+    compiled.forget_plans()  # the page's query is compiled with the bound in it
     try:
         scale = selectors.scale_public_get(code=verified.code)
     finally:
-        compiled._plans().clear()
+        compiled.forget_plans()
     assert scale is not None and scale.history is not None
     key = selectors.scale_subject_key(scale)
     every = sorted(Subject.objects.filter(key=key).values_list("leaf_index", flat=True))
