@@ -137,7 +137,7 @@ _PG_WORKING_SET = (
     "instruments_scale", "instruments_typeapproval", "organizations_organisation",
     "organizations_user", "authtoken_token", "markets_market", "markets_stall",
     "verification_verification", "instruments_lifecycleevent", "ledger_subject",
-    "ledger_checkpoint",
+    "ledger_checkpoint", "portal_scalehistory",
 )  # fmt: skip
 
 

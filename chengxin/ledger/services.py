@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, connections, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from chengxin.core.models import ChangeRecord
@@ -144,6 +145,12 @@ def _subject_rows(index: int, data: bytes) -> list[SubjectRow]:
     return [(key, index, kind, at) for key, kind, at in entries]
 
 
+subjects_written = Signal()
+"""Sent inside the writing transaction once content-index rows are written, with ``keys``: the
+keys that have new rows (None when the whole index was written again) and ``using``. What is
+derived from the index (a scale's public history) is written again by its receivers."""
+
+
 def _lock_sequencer() -> None:
     # SQLite serialises writers already (IMMEDIATE transactions); PostgreSQL needs a lock so
     # that two sequencers never number the same leaves.
@@ -181,6 +188,9 @@ def log_integrate(*, limit: int = 50_000) -> int:
             for row in _subject_rows(size + offset, bytes(data))
         ]
         _write_batch(now, entry_ids, leaf_indexes, tree_indexes, new_hashes, subject_rows)
+        subjects_written.send(
+            Subject, keys={row[0] for row in subject_rows}, using=connection.alias
+        )
         new_size = size + len(pending)
         checkpoint_sign(new_size, merkle.tree_hash(new_size, reader))
     return len(pending)
@@ -256,6 +266,7 @@ def subjects_rebuild() -> int:
     """Rebuild the content index from the leaves alone."""
     with transaction.atomic():
         content_index_rebuild(LogEntry, Subject, connection.alias)
+        subjects_written.send(Subject, keys=None, using=connection.alias)
     return Subject.objects.count()
 
 

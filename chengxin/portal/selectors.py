@@ -9,27 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import (
-    Case,
-    CharField,
-    Choices,
-    Func,
-    JSONField,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Concat
-from django.db.models.lookups import Exact
+from django.db.models import Choices, F, Func, TextField
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext
@@ -40,13 +27,9 @@ from chengxin.core.compiled import fetch_one, marker
 from chengxin.instruments import codes
 from chengxin.instruments.choices import AccuracyClass, ScaleState, TypeApprovalStatus
 from chengxin.instruments.lifecycle import TRANSITIONS
-from chengxin.instruments.models import LifecycleEvent, Scale
+from chengxin.instruments.models import Scale
 from chengxin.ledger import leaves
-from chengxin.ledger.models import Checkpoint, LogEntry, Subject
-
-VERIFICATION_TRANSITIONS = ("pass_verification", "fail_verification")
-MAX_LOG_RECORDS = 500
-"""A scale has a few dozen records in a long life; the bound keeps a hostile one cheap."""
+from chengxin.ledger.models import Checkpoint, LogEntry
 
 
 @dataclass(frozen=True)
@@ -68,8 +51,9 @@ class PublicScale:
 
     ``version`` is what the rendered page depends on besides the date: when any of the scale,
     its maker, approval, market or stall is saved (a verification changes the scale's state and
-    validity, so it saves the scale too), or a new leaf about the scale enters the log, the page
-    is rendered again. Leaves about other scales do not touch it: the log grows all the time.
+    validity, so it saves the scale too), or its history is written again (a verification, a new
+    leaf about the scale in the log: ``services``), the page is rendered again. Leaves about
+    other scales do not touch it: the log grows all the time.
     ``history`` is None when the caller said it holds the page of this ``version`` already.
     """
 
@@ -136,10 +120,11 @@ _VERSION_COLUMNS = (
     "type_approval__updated_at",
     "market__updated_at",
     "stall__updated_at",
+    "public_history__refreshed_at",
 )
 
 
-class _Spelled(Func):
+class Spelled(Func):
     """A function whose SQL is spelled out here around its compiled arguments."""
 
     def spell(self, connection: Any, arguments: list[tuple[str, Any]]) -> str:
@@ -162,16 +147,17 @@ class _Spelled(Func):
         return self.spell(connection, arguments), tuple(params)
 
 
-class _Version(_Spelled):
-    """The page's version as one text: the five rows' save times and the scale's newest leaf,
-    as the database writes them (it is only ever compared for equality; text, because turning
-    five timestamps into datetimes cost as much as the rest of the row). Spelled out: Django's
-    ``Concat`` passes every separator and empty string as a parameter of its own."""
+class _Version(Spelled):
+    """The page's version as one text: the save times of the scale, its maker, approval, market
+    and stall, and of its history, as the database writes them (it is only ever compared for
+    equality; text, because turning six timestamps into datetimes cost as much as the rest of
+    the row). Spelled out: Django's ``Concat`` passes every separator and empty string as a
+    parameter of its own."""
 
     output_field = TextField()
 
     def __init__(self) -> None:
-        super().__init__(*_VERSION_COLUMNS, _last_leaf_subquery())
+        super().__init__(*_VERSION_COLUMNS)
 
     def spell(self, connection: Any, arguments: list[tuple[str, Any]]) -> str:
         texts = [f"COALESCE(CAST({sql} AS TEXT), '')" for sql, _ in arguments]
@@ -182,98 +168,35 @@ def scale_public_get(*, code: str, cached_version: str | None = None) -> PublicS
     """The scale with platform code ``code`` (normalised) as its public page shows it, or None.
 
     One compiled query for every scan (building the queryset anew each time cost more than the
-    look-up itself: ``core.compiled``). Unless the page's version is ``cached_version`` (that of
-    the page the caller holds), it also reads the version and the page's history — the last
-    verification and the log records, the costly part. The database does not evaluate the
-    branch of a ``CASE`` it does not take: a repeat scan pays nothing for the history, and a
-    first scan needs no second query.
+    look-up itself: ``core.compiled``): the scale's row, what it links to, and its history kept
+    ready (``models.ScaleHistory``), which is decoded only if the page's version is not
+    ``cached_version`` (that of the page the caller holds).
     """
     row = fetch_one(
         ("portal_scale",),
         lambda: (
             Scale.objects.filter(code=marker())
             .order_by()  # a code is unique
-            .annotate(
-                history=Case(
-                    When(Exact(_Version(), marker(1)), then=Value(None)),
-                    default=_JSONArrayOf(
-                        _Version(),
-                        _last_verification_subquery(),
-                        _last_verification_event_subquery(),
-                        _log_records_subquery(),
-                    ),
-                    output_field=JSONField(),
-                )
-            )
-            .values_list(*_PUBLIC_SCALE_COLUMNS, "history")
+            .annotate(version=_Version(), history=F("public_history__history"))
+            .values_list(*_PUBLIC_SCALE_COLUMNS, "version", "history")
         ),
         code,
-        (*_PUBLIC_SCALE_COLUMNS.values(), "history"),
-        more=(cached_version or "",),  # "" is no version: the history is read
+        (*_PUBLIC_SCALE_COLUMNS.values(), "version", "history"),
     )
     if row is None:
         return None
-    history = row.pop("history")
-    if history is None:
-        return PublicScale(**row, version=cached_version or "", history=None)
-    version, verification, event, records = history
+    text = row.pop("history")
+    if row["version"] == cached_version:
+        return PublicScale(**row, history=None)
+    # No history row: nothing about the scale is in the log yet, and it was never verified.
+    verification, event, records = [None, None, []] if text is None else json.loads(text)
     return PublicScale(
         **row,
-        version=version,
         history=PublicHistory(
             _public_verification(verification, event, row["valid_until"]),
             _log_records(records),
         ),
     )
-
-
-class _JSONArray(_Spelled):
-    """``[a, b, …]`` of values, JSON ones among them as subqueries give them, as JSON text.
-
-    On PostgreSQL it is ``json``, not ``jsonb``: the page only reads it, and ``jsonb`` would
-    first build a binary document and then print it again (the arguments are columns and
-    subqueries, so they carry their types and need no casts). SQLite forgets at a subquery's
-    edge that its text is JSON (and would nest it as a string), so each is read again with
-    ``json()``."""
-
-    output_field = JSONField()
-
-    def spell(self, connection: Any, arguments: list[tuple[str, Any]]) -> str:
-        if connection.vendor == "postgresql":
-            return f"JSON_BUILD_ARRAY({', '.join(sql for sql, _ in arguments)})"
-        items = [
-            f"JSON({sql})" if isinstance(expression.output_field, JSONField) else sql
-            for sql, expression in arguments
-        ]
-        return f"JSON_ARRAY({', '.join(items)})"
-
-
-class _JSONArrayOf(_JSONArray):
-    """The page's history as one value: on PostgreSQL as text, which Django's ``JSONField``
-    decodes (psycopg would decode a ``json`` value itself, and Django then again)."""
-
-    def spell(self, connection: Any, arguments: list[tuple[str, Any]]) -> str:
-        sql = super().spell(connection, arguments)
-        return f"CAST({sql} AS TEXT)" if connection.vendor == "postgresql" else sql
-
-
-class _JSONRows(Subquery):
-    """The rows of a subquery (ordered and sliced, so a bounded table) as one JSON array of
-    arrays of ``columns``; ``[]`` when there are none."""
-
-    def __init__(self, queryset: QuerySet[Any], columns: tuple[str, ...]) -> None:
-        super().__init__(queryset, output_field=JSONField())
-        self.columns = columns
-
-    def as_sql(self, compiler: Any, connection: Any, *args: Any, **kwargs: Any) -> Any:
-        sql, params = super().as_sql(compiler, connection, *args, **kwargs)
-        row = ", ".join(f"r.{connection.ops.quote_name(column)}" for column in self.columns)
-        if connection.vendor == "postgresql":
-            rows = f"COALESCE(JSON_AGG(JSON_BUILD_ARRAY({row})), '[]'::json)"
-        else:
-            rows = f"JSON_GROUP_ARRAY(JSON_ARRAY({row}))"
-        # Column names quoted by the backend, the subquery compiled by Django: no input here.
-        return f"(SELECT {rows} FROM {sql} r)", params  # noqa: S608
 
 
 def scale_codes_existing(*, candidates: Iterable[str]) -> list[str]:
@@ -282,71 +205,6 @@ def scale_codes_existing(*, candidates: Iterable[str]) -> list[str]:
     if not wanted:
         return []
     return sorted(Scale.objects.filter(code__in=wanted).values_list("code", flat=True))
-
-
-def _outer_scale_key() -> Concat:
-    """``scale_subject_key`` of the outer query's scale, in SQL."""
-    return Concat(Value(leaves.object_key("instruments.scale")), Cast(OuterRef("id"), CharField()))
-
-
-def _last_leaf_subquery() -> Subquery:
-    """The newest integrated leaf about the outer scale (its records on the page), or NULL."""
-    return Subquery(
-        Subject.objects.filter(key=_outer_scale_key())
-        .order_by("-leaf_index")
-        .values("leaf_index")[:1]
-    )
-
-
-def _newest_as_json(
-    queryset: QuerySet[Any], ordering: tuple[str, ...], fields: tuple[str, ...]
-) -> Subquery:
-    """The first row of ``queryset`` by ``ordering``, as one JSON array of ``fields`` (column
-    paths), or NULL: a whole related row as one column of the outer query. An array, not an
-    object: an object's keys would each be one more parameter of the statement."""
-    return Subquery(
-        queryset.order_by(*ordering).values(json=_JSONArray(*fields))[:1],
-        output_field=JSONField(),
-    )
-
-
-_VERIFICATION_FIELDS = (
-    "result",
-    "kind",
-    "performed_on",
-    "institution__name",
-    "document_no",
-    "valid_until",
-    "certificate__id",
-)
-_EVENT_FIELDS = ("transition", "at", "document", "organisation__name")
-
-
-def _last_verification_subquery() -> Subquery:
-    """The latest verification record of the outer scale (``_VERIFICATION_FIELDS``), or NULL."""
-    from chengxin.verification.models import Verification
-
-    return _newest_as_json(
-        # An inspection that passed changes nothing, so it is never "the last verification".
-        Verification.objects.filter(scale=OuterRef("pk")).exclude(
-            kind="in_service", result="passed"
-        ),
-        ("-performed_on", "-id"),
-        _VERIFICATION_FIELDS,
-    )
-
-
-def _last_verification_event_subquery() -> Subquery:
-    """The latest pass or fail of the outer scale as a bare lifecycle transition
-    (``_EVENT_FIELDS``), or NULL: what a scale verified before verification records existed
-    shows instead."""
-    return _newest_as_json(
-        LifecycleEvent.objects.filter(
-            scale=OuterRef("pk"), transition__in=VERIFICATION_TRANSITIONS
-        ),
-        ("-at", "-id"),
-        _EVENT_FIELDS,
-    )
 
 
 def _public_verification(
@@ -457,21 +315,6 @@ class PublicHistory:
 def scale_subject_key(scale: PublicScale) -> str:
     """Content-index key under which every leaf about ``scale`` is found."""
     return leaves.object_key("instruments.scale", scale.id)
-
-
-def _log_records_subquery() -> _JSONRows:
-    """Every integrated leaf about the outer scale as ``[index, kind, time]``, the oldest
-    ``MAX_LOG_RECORDS``: from the content index alone, which says what each leaf records and
-    when, so no leaf is read or decoded."""
-    return _JSONRows(
-        Subject.objects.filter(key=_outer_scale_key())
-        .order_by("leaf_index")
-        # The time as the database's text: parsed here for a fraction of a converter's cost.
-        .values("leaf_index", "leaf_kind", time_text=Cast("leaf_time", TextField()))[
-            :MAX_LOG_RECORDS
-        ],
-        ("leaf_index", "leaf_kind", "time_text"),
-    )
 
 
 def _log_records(rows: list[list[Any]]) -> list[LogRecord]:

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from chengxin.core import compiled
 from chengxin.instruments import codes
 from chengxin.instruments.choices import ScaleState, TypeApprovalStatus
 from chengxin.instruments.models import LifecycleEvent, TypeApproval
@@ -21,7 +20,7 @@ from chengxin.ledger import keys, leaves
 from chengxin.ledger import services as ledger
 from chengxin.ledger.models import LogEntry, Subject
 from chengxin.markets.models import Vendor
-from chengxin.portal import selectors
+from chengxin.portal import selectors, services
 from chengxin.testing import factories as f
 
 TODAY = timezone.localdate()
@@ -241,12 +240,9 @@ def test_the_history_is_read_unless_the_callers_page_has_the_same_version(verifi
 
 
 def test_the_records_listed_are_bounded_and_the_oldest(verified, monkeypatch):
-    monkeypatch.setattr(selectors, "MAX_LOG_RECORDS", 2)
-    compiled.forget_plans()  # the page's query is compiled with the bound in it
-    try:
-        scale = selectors.scale_public_get(code=verified.code)
-    finally:
-        compiled.forget_plans()
+    monkeypatch.setattr(services, "MAX_LOG_RECORDS", 2)
+    services.histories_refresh([verified.pk])
+    scale = selectors.scale_public_get(code=verified.code)
     assert scale is not None and scale.history is not None
     key = selectors.scale_subject_key(scale)
     every = sorted(Subject.objects.filter(key=key).values_list("leaf_index", flat=True))
