@@ -22,8 +22,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
-_MARKER = "\x00chengxin-lookup-marker-{}\x00"
-_MARKED = re.compile(re.escape(_MARKER).replace(r"\{\}", r"\d+"))
+_MARKER = "\x00chengxin-lookup-marker\x00"
 _local = threading.local()
 _MAX_PLANS = 512
 
@@ -35,7 +34,7 @@ _NOTHING = object()  # the plan of a queryset that can match no row (e.g. no jur
 class _Plan:
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[int, ...]  # where ``marker(0)``, ``marker(1)``, … stand in ``params``
+    slot: int  # where ``marker()`` stands in ``params``
     converters: dict[int, Any]
     compiler: Any
     names: tuple[str, ...] | None = None  # the placeholders' names, where the SQL names them
@@ -56,10 +55,10 @@ def _named_placeholders(sql: str, count: int) -> tuple[str, tuple[str, ...]]:
     return between[0] + named, names
 
 
-def marker(n: int = 0) -> str:
-    """The placeholder value to filter on when building the queryset to compile: the looked-up
-    value, or with ``n`` ≥ 1 the ``n``-th of the ``more`` values a query also takes."""
-    return _MARKER.format(n)
+def marker() -> str:
+    """The placeholder value to filter on when building the queryset to compile: where the
+    looked-up value goes."""
+    return _MARKER
 
 
 def _plans() -> dict[Hashable, Any]:
@@ -70,24 +69,16 @@ def _plans() -> dict[Hashable, Any]:
     return plans
 
 
-def forget_plans() -> None:
-    """Drop this thread's compiled queries: they are built again on next use (tests that change
-    what a query is built from, such as a module's bound)."""
-    _plans().clear()
-
-
 def fetch_one(
     key: Hashable,
     build: Callable[[], QuerySet[Any]],
     value: Any,
     names: Sequence[str],
-    *,
-    more: Sequence[Any] = (),
 ) -> dict[str, Any] | None:
     """Run the compiled form of ``build()`` (a ``values_list`` queryset filtered on
-    ``marker()``) with ``value`` in the marker's place, and ``more[i]`` in ``marker(i + 1)``'s;
-    the first row as a dict of ``names`` (one per column, in order), or None."""
-    rows = _run(key, build, (value, *more), first_only=True)
+    ``marker()``) with ``value`` in the marker's place; the first row as a dict of ``names``
+    (one per column, in order), or None."""
+    rows = _run(key, build, value, first_only=True)
     return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
@@ -95,13 +86,13 @@ def fetch_all(
     key: Hashable, build: Callable[[], QuerySet[Any]], value: Any
 ) -> list[tuple[Any, ...]]:
     """Like ``fetch_one``, every row (as tuples, in the queryset's order; slice it to bound it)."""
-    return _run(key, build, (value,), first_only=False)
+    return _run(key, build, value, first_only=False)
 
 
 def _run(
     key: Hashable,
     build: Callable[[], QuerySet[Any]],
-    marked: tuple[Any, ...],
+    value: Any,
     *,
     first_only: bool,
 ) -> list[tuple[Any, ...]]:
@@ -114,11 +105,8 @@ def _run(
     if plan is _NOTHING:
         return []
     assert isinstance(plan, _Plan)
-    if len(marked) != len(plan.slots):
-        raise ValueError(f"{len(marked)} values for {len(plan.slots)} markers")
     values = list(plan.params)
-    for slot, value in zip(plan.slots, marked, strict=True):
-        values[slot] = value
+    values[plan.slot] = value
     params = values if plan.names is None else dict(zip(plan.names, values, strict=True))
     with connections["default"].cursor() as cursor:
         cursor.execute(plan.sql, params)
@@ -138,14 +126,12 @@ def _compile(qs: QuerySet[Any]) -> Any:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return _NOTHING
-    marked = [(p, i) for i, p in enumerate(params) if isinstance(p, str) and _MARKED.fullmatch(p)]
-    found = dict(marked)
-    slots = tuple(found.get(marker(n), -1) for n in range(len(found)))
-    if not found or -1 in slots or len(marked) != len(found):
-        raise ValueError("a compiled query takes marker(0), marker(1), … each exactly once")
+    slots = [i for i, p in enumerate(params) if p == _MARKER]
+    if len(slots) != 1:
+        raise ValueError("a compiled query takes marker() exactly once")
     columns = [column for column, _, _ in compiler.select]
     converters = compiler.get_converters(columns)
     names = None
     if compiler.connection.vendor == "sqlite":
         sql, names = _named_placeholders(sql, len(params))
-    return _Plan(sql, tuple(params), slots, converters, compiler, names)
+    return _Plan(sql, tuple(params), slots[0], converters, compiler, names)
