@@ -20,7 +20,7 @@ from typing import Any
 
 from django.apps import apps as global_apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     CharField,
     JSONField,
@@ -180,22 +180,28 @@ def histories_refresh(
     scale_ids: Iterable[int] | None, *, registry: Any = global_apps, using: str = DEFAULT_DB_ALIAS
 ) -> int:
     """Write the public history of the scales ``scale_ids`` (None: every scale) from their
-    records; return how many. Runs in the caller's transaction."""
-    history = registry.get_model("portal", "ScaleHistory")
-    now = timezone.now()
+    records; return how many. Runs in the caller's transaction.
+
+    One statement per batch, an upsert from the query (``INSERT … SELECT … ON CONFLICT``), which
+    both databases have: ``bulk_create`` would bring every history into Python as objects and
+    send it back, and cost as much again as building it.
+    """
+    db = connections[using]
+    table = db.ops.quote_name(registry.get_model("portal", "ScaleHistory")._meta.db_table)
+    now = db.ops.adapt_datetimefield_value(timezone.now())
     done = 0
-    for batch in _batches(scale_ids, registry, using):
-        rows = [
-            history(scale_id=pk, history=text, refreshed_at=now)
-            for pk, text in _histories(registry, using, batch)
-        ]
-        history.objects.using(using).bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["scale"],
-            update_fields=["history", "refreshed_at"],
-        )
-        done += len(rows)
+    with db.cursor() as cursor:
+        for batch in _batches(scale_ids, registry, using):
+            select, params = _histories(registry, using, batch).query.get_compiler(using).as_sql()
+            # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not as a join's.
+            cursor.execute(
+                f"INSERT INTO {table} (scale_id, history, refreshed_at) "  # noqa: S608
+                f"SELECT h.*, %s FROM ({select}) h WHERE true "
+                "ON CONFLICT (scale_id) DO UPDATE "
+                "SET history = excluded.history, refreshed_at = excluded.refreshed_at",
+                (now, *params),
+            )
+            done += cursor.rowcount
     return done
 
 
