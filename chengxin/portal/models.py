@@ -35,6 +35,7 @@ class ScaleHistory(models.Model):
 
     class Meta:
         verbose_name = _("公开履历")
+        ordering = ("scale",)
         verbose_name_plural = _("公开履历")
 
     def __str__(self) -> str:

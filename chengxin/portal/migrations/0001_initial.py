@@ -41,6 +41,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "公开履历",
                 "verbose_name_plural": "公开履历",
+                "ordering": ("scale",),
             },
         ),
         migrations.RunPython(write_histories, migrations.RunPython.noop, elidable=True),

@@ -2,7 +2,7 @@
 
 ``integrate`` (one sequencer run), ``sequence [--interval S]`` (the sequencer, forever),
 ``keygen`` (a new signing key for the configured origin), ``reindex`` (rebuild the content
-index from the leaves), ``audit`` (recompute everything and name what disagrees; exit 1 if any).
+index from the leaves, and what is derived from it), ``audit`` (recompute everything and name what disagrees; exit 1 if any).
 Each subcommand validates its input and calls one function of the ledger.
 """
 
@@ -37,7 +37,10 @@ class Command(BaseCommand):
             help="seconds between rounds (default %(default)s)",
         )
         sub.add_parser("keygen", help="print a new signing key for the configured log origin")
-        sub.add_parser("reindex", help="rebuild the content index (scale code → leaves)")
+        sub.add_parser(
+            "reindex",
+            help="rebuild the content index (scale code → leaves) and what is derived from it",
+        )
         sub.add_parser("audit", help="recompute the log from the database; exit 1 on any finding")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
