@@ -2,7 +2,8 @@
 
 ``integrate`` (one sequencer run), ``sequence [--interval S]`` (the sequencer, forever),
 ``keygen`` (a new signing key for the configured origin), ``reindex`` (rebuild the content
-index from the leaves, and what is derived from it), ``audit`` (recompute everything and name what disagrees; exit 1 if any).
+index from the leaves, and what is derived from it), ``audit`` (recompute everything and name
+what disagrees; exit 1 if any).
 Each subcommand validates its input and calls one function of the ledger.
 """
 
