@@ -227,12 +227,13 @@ def _batches(scale_ids: Iterable[int] | None, registry: Any, using: str) -> Iter
 # --- when it is written ------------------------------------------------------------------------
 
 
-def _shows_on_page(model: str, after: dict[str, Any]) -> bool:
-    """Whether a change of this record can change what a scale's history shows."""
+def _shows_on_page(model: str, body: dict[str, Any]) -> bool:
+    """Whether a change of this record (its fields after the change, or before a deletion) can
+    change what a scale's history shows."""
     if model == "instruments.lifecycleevent":
-        return after.get("transition") in VERIFICATION_TRANSITIONS
+        return body.get("transition") in VERIFICATION_TRANSITIONS
     if model == "verification.verification":
-        return not (after.get("kind") == "in_service" and after.get("result") == "passed")
+        return not (body.get("kind") == "in_service" and body.get("result") == "passed")
     return model == "verification.certificate"
 
 
