@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -179,6 +179,7 @@ class BulkWriter:
         self.written: dict[str, int] = defaultdict(int)
         self.change_record_id = 0
         self.pending_records: list[dict[str, Any]] = []
+        self.record_attnames = [f.attname for f in ChangeRecord._meta.concrete_fields]
 
     def spec(self, model: type[models.Model]) -> _TableSpec:
         found = self.specs.get(model)
@@ -234,13 +235,13 @@ class BulkWriter:
                 self.written[model._meta.label] += len(rows)
         self.buffers.clear()
         if self.pending_records:
-            # Hand the records to whoever listens to change records, as the ORM path does.
-            records = []
-            for values in self.pending_records:
-                record = ChangeRecord(**values)
-                record._state.adding = False
-                record._state.db = connection.alias
-                records.append(record)
+            # Hand the records to whoever listens to change records, as the ORM path does:
+            # as loaded from the database (positional values: half the cost of keywords).
+            names = self.record_attnames
+            records = [
+                ChangeRecord.from_db(connection.alias, names, [values[n] for n in names])
+                for values in self.pending_records
+            ]
             self.pending_records = []
             changes.records_written(records)
 
@@ -326,8 +327,13 @@ class _TableSpec:
         return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def _sqlite_datetime(value: dt.datetime) -> str:
-    """What Django stores for an aware datetime in SQLite (naive UTC text), without its detours."""
+    """What Django stores for an aware datetime in SQLite (naive UTC text), without its detours.
+
+    Remembered: most of a chunk's datetimes are the same few (``now`` in every row's
+    ``created_at``, ``updated_at`` and change record), and adapting each cost ~7 % of seeding.
+    """
     if value.utcoffset():
         value = value.astimezone(dt.UTC)
     return str(value.replace(tzinfo=None))

@@ -19,6 +19,7 @@ platform itself · ``source`` web / api / cli / task / mqtt / system · ``reques
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -65,7 +66,9 @@ def _public_fields(
     return public
 
 
+@functools.lru_cache(maxsize=4096)
 def utc_text(moment: dt.datetime) -> str:
+    # Remembered: a bulk write's records share their time, and ``strftime`` is slow.
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

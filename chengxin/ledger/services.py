@@ -9,10 +9,12 @@ one transaction, so killing it at any point leaves either the old tree or the ne
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 from collections.abc import Sequence
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, connections, transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -25,27 +27,29 @@ from .checkpoint import sign_checkpoint
 from .models import Checkpoint, LogEntry, Subject
 
 
-def _personal_fields(content_type_id: int) -> tuple[str, ...]:
+def _model_of(content_type_id: int) -> tuple[str, tuple[str, ...]]:
+    """``app.model`` and the personal fields of the model a change record is about."""
     from django.contrib.contenttypes.models import ContentType
 
     # ContentType's own cache makes this a dictionary lookup after the first call.
-    model = ContentType.objects.get_for_id(content_type_id).model_class()
-    return tuple(getattr(model, "personal_fields", ()))
-
-
-def _model_label(content_type_id: int) -> str:
-    from django.contrib.contenttypes.models import ContentType
-
     ct = ContentType.objects.get_for_id(content_type_id)
-    return f"{ct.app_label}.{ct.model}"
+    return _described(ct.app_label, ct.model)
+
+
+@functools.cache
+def _described(app_label: str, model_name: str) -> tuple[str, tuple[str, ...]]:
+    # Per model, once: a bulk path (demo seeding) describes tens of thousands of records.
+    model = apps.get_model(app_label, model_name)
+    return f"{app_label}.{model_name}", tuple(getattr(model, "personal_fields", ()))
 
 
 def leaf_bytes(record: ChangeRecord, salt: bytes) -> bytes:
     """The v1 leaf of ``record`` (also what the audit recomputes)."""
+    model, personal = _model_of(record.content_type_id)
     return leaves.change_leaf(
         record_id=record.pk,
         time=record.time,
-        model=_model_label(record.content_type_id),
+        model=model,
         object_id=record.object_id,
         action=record.action,
         actor=record.user_name or None,
@@ -53,7 +57,7 @@ def leaf_bytes(record: ChangeRecord, salt: bytes) -> bytes:
         request_id=record.request_id,
         before=record.before,
         after=record.after,
-        personal_fields=_personal_fields(record.content_type_id),
+        personal_fields=personal,
         salt=salt,
     )
 

@@ -240,14 +240,22 @@ def _shows_on_page(model: str, body: dict[str, Any]) -> bool:
 def change_records_written(records: list[ChangeRecord]) -> None:
     """The change-record listener: refresh the scales whose last verification may have changed
     (``core.changes.on_change_records``; inside the writing transaction)."""
+    sources = {
+        ContentType.objects.get_for_model(model).pk: label  # Django caches these
+        for label, model in (
+            ("instruments.lifecycleevent", global_apps.get_model("instruments", "LifecycleEvent")),
+            ("verification.verification", global_apps.get_model("verification", "Verification")),
+            ("verification.certificate", global_apps.get_model("verification", "Certificate")),
+        )
+    }
     scale_ids = set()
     for record in records:
-        content_type = ContentType.objects.get_for_id(record.content_type_id)
+        model = sources.get(record.content_type_id)
+        if model is None:
+            continue
         body = record.after or record.before or {}
         scale_id = body.get("scale_id")
-        if isinstance(scale_id, int) and _shows_on_page(
-            f"{content_type.app_label}.{content_type.model}", body
-        ):
+        if isinstance(scale_id, int) and _shows_on_page(model, body):
             scale_ids.add(scale_id)
     if scale_ids:
         histories_refresh(scale_ids)
