@@ -15,6 +15,7 @@ moment behind; the verification's own leaves, integrated a moment later, write i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,7 +23,9 @@ from django.apps import apps as global_apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
+    BooleanField,
     CharField,
+    F,
     JSONField,
     OuterRef,
     QuerySet,
@@ -41,8 +44,8 @@ from .selectors import Spelled
 VERIFICATION_TRANSITIONS = ("pass_verification", "fail_verification")
 MAX_LOG_RECORDS = 500
 """A scale has a few dozen records in a long life; the bound keeps a hostile one cheap."""
-_BATCH = 500
-"""Scales per statement: a few hundred ids in ``IN (…)``, well inside SQLite's limits."""
+_BATCH = 5_000
+"""Scales per statement (their ids are one parameter: ``_AmongIds``)."""
 
 _SCALE_KEY = leaves.object_key("instruments.scale")
 
@@ -124,9 +127,28 @@ EVENT_FIELDS = ("transition", "at", "document", "organisation__name")
 """What it keeps of the last pass or fail of verification as a bare lifecycle event."""
 
 
-def _histories(registry: Any, using: str, scale_ids: list[int]) -> QuerySet[Any]:
-    """``(scale id, history text)`` of each scale in ``scale_ids``, from ``registry``'s models
-    (the app registry, or a migration's historical one)."""
+class _AmongIds(Spelled):
+    """The row's key is one of the ids in one parameter: a JSON array on SQLite (``json_each``),
+    an array on PostgreSQL. One parameter, whatever the number of scales, so the statement is
+    compiled once (``_statement``): compiling it took longer than running it for one scale."""
+
+    output_field = BooleanField()
+
+    def spell(self, connection: Any, arguments: list[tuple[str, Any]]) -> str:
+        (key, _), (ids, _) = arguments
+        if connection.vendor == "postgresql":
+            return f"{key} = ANY(CAST({ids} AS BIGINT[]))"
+        # Both parts compiled by Django (a column, a placeholder): no input here.
+        return f"{key} IN (SELECT value FROM JSON_EACH({ids}))"  # noqa: S608
+
+
+def _ids_parameter(vendor: str, scale_ids: list[int]) -> Any:
+    return scale_ids if vendor == "postgresql" else json.dumps(scale_ids)
+
+
+def _histories(registry: Any, using: str, ids: Any) -> QuerySet[Any]:
+    """``(scale id, history text)`` of each scale whose id is in ``ids`` (``_ids_parameter``),
+    from ``registry``'s models (the app registry, or a migration's historical one)."""
     scale = registry.get_model("instruments", "Scale")
     verification = registry.get_model("verification", "Verification")
     event = registry.get_model("instruments", "LifecycleEvent")
@@ -158,7 +180,7 @@ def _histories(registry: Any, using: str, scale_ids: list[int]) -> QuerySet[Any]
     )
     return (
         scale.objects.using(using)
-        .filter(pk__in=scale_ids)
+        .filter(_AmongIds(F("pk"), Value(ids)))
         .order_by()
         .values_list("pk", _JSONText(last_verification, last_event, records))
     )
@@ -169,10 +191,11 @@ def histories_current(
 ) -> dict[int, str]:
     """What ``histories_refresh`` would write now for ``scale_ids`` (None: every scale), by
     scale id: to check the kept histories against their sources."""
+    vendor = connections[using].vendor
     return {
         pk: text
         for batch in _batches(scale_ids, global_apps, using)
-        for pk, text in _histories(global_apps, using, batch)
+        for pk, text in _histories(global_apps, using, _ids_parameter(vendor, batch))
     }
 
 
@@ -187,22 +210,42 @@ def histories_refresh(
     send it back, and cost as much again as building it.
     """
     db = connections[using]
-    table = db.ops.quote_name(registry.get_model("portal", "ScaleHistory")._meta.db_table)
-    now = db.ops.adapt_datetimefield_value(timezone.now())
+    sql, params, slot = _statement(registry, using)
+    values = list(params)
+    values[0] = db.ops.adapt_datetimefield_value(timezone.now())
     done = 0
     with db.cursor() as cursor:
         for batch in _batches(scale_ids, registry, using):
-            select, params = _histories(registry, using, batch).query.get_compiler(using).as_sql()
-            # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not as a join's.
-            cursor.execute(
-                f"INSERT INTO {table} (scale_id, history, refreshed_at) "  # noqa: S608
-                f"SELECT h.*, %s FROM ({select}) h WHERE true "
-                "ON CONFLICT (scale_id) DO UPDATE "
-                "SET history = excluded.history, refreshed_at = excluded.refreshed_at",
-                (now, *params),
-            )
+            values[slot] = _ids_parameter(db.vendor, batch)
+            cursor.execute(sql, values)
             done += cursor.rowcount
     return done
+
+
+_IDS = "\x00chengxin-history-ids\x00"  # where the ids go, until the statement is compiled
+_statements: dict[tuple[str, str, int], tuple[str, tuple[Any, ...], int]] = {}
+
+
+def _statement(registry: Any, using: str) -> tuple[str, tuple[Any, ...], int]:
+    """The upsert's SQL, its parameters (the time first) and where the ids go among them;
+    compiled once per database (and bound on the records listed) for the app registry."""
+    db = connections[using]
+    key = (using, db.vendor, MAX_LOG_RECORDS)
+    found = _statements.get(key) if registry is global_apps else None
+    if found is None:
+        table = db.ops.quote_name(registry.get_model("portal", "ScaleHistory")._meta.db_table)
+        select, params = _histories(registry, using, _IDS).query.get_compiler(using).as_sql()
+        # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not as a join's.
+        sql = (
+            f"INSERT INTO {table} (scale_id, history, refreshed_at) "  # noqa: S608
+            f"SELECT h.*, %s FROM ({select}) h WHERE true "
+            "ON CONFLICT (scale_id) DO UPDATE "
+            "SET history = excluded.history, refreshed_at = excluded.refreshed_at"
+        )
+        found = (sql, (None, *params), 1 + list(params).index(_IDS))
+        if registry is global_apps:
+            _statements[key] = found
+    return found
 
 
 def _batches(scale_ids: Iterable[int] | None, registry: Any, using: str) -> Iterator[list[int]]:
