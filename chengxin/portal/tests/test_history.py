@@ -132,3 +132,19 @@ def test_the_migration_writes_the_history_of_every_existing_scale(world, registe
     historical = MigrationLoader(connection).project_state(("portal", "0001_initial")).apps
     assert services.histories_refresh(None, registry=historical) == Scale.objects.count()
     assert _kept() == right
+
+
+@pytest.mark.parametrize("ids", ["all", "listed"])
+def test_many_scales_are_written_batch_by_batch(world, registered, monkeypatch, ids):
+    for _ in range(4):
+        f.scale(world.approval, state=ScaleState.REGISTERED, m=world.market, stall=world.stall)
+    verification.verification_record(user=world.u_verifier, scale=registered, raw=readings())
+    ledger.log_integrate_all()
+    right = services.histories_current(None)
+    ScaleHistory.objects.all().delete()
+    monkeypatch.setattr(services, "_BATCH", 2)
+    every = sorted(Scale.objects.values_list("pk", flat=True))
+    assert len(every) == 5
+    written = services.histories_refresh(None if ids == "all" else every)
+    assert written == 5
+    assert _kept() == right
