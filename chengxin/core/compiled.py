@@ -7,7 +7,9 @@ lives in one place — with a marker where the looked-up value goes, and afterwa
 the value, executes and applies Django's own converters (decimals, dates, JSON) to the row.
 
 Plans are cached per thread (a compiler belongs to a connection) and keyed by whatever the
-caller says distinguishes them (e.g. the user's scope). Never use it for writes.
+caller says distinguishes them (e.g. the user's scope). The plans are for reads only; a write
+that embeds a query (an upsert from a select: ``portal.services``) compiles it with
+``marked_sql`` and keeps and runs the statement itself.
 """
 
 from __future__ import annotations
@@ -120,18 +122,25 @@ def _run(
     return rows
 
 
-def _compile(qs: QuerySet[Any]) -> Any:
-    compiler = qs.query.get_compiler(using=qs.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return _NOTHING
+def marked_sql(compiler: Any) -> tuple[str, tuple[Any, ...], int]:
+    """The SQL and parameters of a query built with ``marker()``, and where the marker stands
+    among them: what a caller that runs the statement itself (inside a write, say) keeps."""
+    sql, params = compiler.as_sql()
     slots = [i for i, p in enumerate(params) if p == _MARKER]
     if len(slots) != 1:
         raise ValueError("a compiled query takes marker() exactly once")
+    return sql, tuple(params), slots[0]
+
+
+def _compile(qs: QuerySet[Any]) -> Any:
+    compiler = qs.query.get_compiler(using=qs.db)
+    try:
+        sql, params, slot = marked_sql(compiler)
+    except EmptyResultSet:
+        return _NOTHING
     columns = [column for column, _, _ in compiler.select]
     converters = compiler.get_converters(columns)
     names = None
     if compiler.connection.vendor == "sqlite":
         sql, names = _named_placeholders(sql, len(params))
-    return _Plan(sql, tuple(params), slots[0], converters, compiler, names)
+    return _Plan(sql, params, slot, converters, compiler, names)

@@ -36,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from chengxin.core.compiled import marked_sql, marker
 from chengxin.core.models import ChangeRecord
 from chengxin.ledger import leaves
 
@@ -222,7 +223,6 @@ def histories_refresh(
     return done
 
 
-_IDS = "\x00chengxin-history-ids\x00"  # where the ids go, until the statement is compiled
 _statements: dict[tuple[str, str, int], tuple[str, tuple[Any, ...], int]] = {}
 
 
@@ -234,7 +234,8 @@ def _statement(registry: Any, using: str) -> tuple[str, tuple[Any, ...], int]:
     found = _statements.get(key) if registry is global_apps else None
     if found is None:
         table = db.ops.quote_name(registry.get_model("portal", "ScaleHistory")._meta.db_table)
-        select, params = _histories(registry, using, _IDS).query.get_compiler(using).as_sql()
+        query = _histories(registry, using, marker()).query
+        select, params, slot = marked_sql(query.get_compiler(using))
         # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not as a join's.
         sql = (
             f"INSERT INTO {table} (scale_id, history, refreshed_at) "  # noqa: S608
@@ -242,7 +243,7 @@ def _statement(registry: Any, using: str) -> tuple[str, tuple[Any, ...], int]:
             "ON CONFLICT (scale_id) DO UPDATE "
             "SET history = excluded.history, refreshed_at = excluded.refreshed_at"
         )
-        found = (sql, (None, *params), 1 + list(params).index(_IDS))
+        found = (sql, (None, *params), 1 + slot)
         if registry is global_apps:
             _statements[key] = found
     return found
