@@ -179,7 +179,6 @@ class BulkWriter:
         self.written: dict[str, int] = defaultdict(int)
         self.change_record_id = 0
         self.pending_records: list[dict[str, Any]] = []
-        self.record_attnames = [f.attname for f in ChangeRecord._meta.concrete_fields]
 
     def spec(self, model: type[models.Model]) -> _TableSpec:
         found = self.specs.get(model)
@@ -237,7 +236,7 @@ class BulkWriter:
         if self.pending_records:
             # Hand the records to whoever listens to change records, as the ORM path does:
             # as loaded from the database (positional values: half the cost of keywords).
-            names = self.record_attnames
+            names = self.spec(ChangeRecord).attnames  # the model's concrete fields, in order
             records = [
                 ChangeRecord.from_db(connection.alias, names, [values[n] for n in names])
                 for values in self.pending_records
