@@ -271,6 +271,14 @@ def _batches(scale_ids: Iterable[int] | None, registry: Any, using: str) -> Iter
 # --- when it is written ------------------------------------------------------------------------
 
 
+_HISTORY_SOURCES = (
+    "instruments.LifecycleEvent",
+    "verification.Verification",
+    "verification.Certificate",
+)
+"""The models whose change can change a scale's history (besides the content index)."""
+
+
 def _shows_on_page(model: str, body: dict[str, Any]) -> bool:
     """Whether a change of this record (its fields after the change, or before a deletion) can
     change what a scale's history shows."""
@@ -284,13 +292,9 @@ def _shows_on_page(model: str, body: dict[str, Any]) -> bool:
 def change_records_written(records: list[ChangeRecord]) -> None:
     """The change-record listener: refresh the scales whose last verification may have changed
     (``core.changes.on_change_records``; inside the writing transaction)."""
-    sources = {
-        ContentType.objects.get_for_model(model).pk: label  # Django caches these
-        for label, model in (
-            ("instruments.lifecycleevent", global_apps.get_model("instruments", "LifecycleEvent")),
-            ("verification.verification", global_apps.get_model("verification", "Verification")),
-            ("verification.certificate", global_apps.get_model("verification", "Certificate")),
-        )
+    sources = {  # content type id → the label ``_shows_on_page`` reads (Django caches both)
+        ContentType.objects.get_for_model(model).pk: model._meta.label_lower
+        for model in map(global_apps.get_model, _HISTORY_SOURCES)
     }
     scale_ids = set()
     for record in records:
