@@ -6,7 +6,11 @@ salted commitments (HMAC-SHA-256 keyed by a per-leaf salt the platform keeps pri
 platform can later prove "this record names that person" to whoever is entitled to know.
 
 Encoding (``chengxin.change`` version 1): a JSON object, keys sorted, no insignificant white
-space, UTF-8 (not ASCII-escaped), no floats (decimals are strings). Fields:
+space, UTF-8 (not ASCII-escaped), no floats (decimals are strings), integers within 64 bits.
+It is what Python's ``json.dumps(value, sort_keys=True, separators=(",", ":"),
+ensure_ascii=False)`` writes; the platform writes it with orjson, which gives the same bytes for
+every such value (tested) some ten times faster, and that is most of what appending a record to
+the log costs. Fields:
 
 ``type``  "chengxin.change" · ``v`` 1 · ``id`` change-record number · ``time`` UTC ISO 8601 with
 microseconds · ``model`` "app.model" · ``object`` primary key as text · ``action`` create /
@@ -26,6 +30,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
+
 LEAF_TYPE = "chengxin.change"
 LEAF_VERSION = 1
 SALT_BYTES = 16
@@ -38,9 +44,11 @@ class LeafError(ValueError):
 
 
 def canonical_json(value: Any) -> bytes:
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def _refuse_float(text: str) -> Any:
+    raise LeafError(f"a number with a fraction or exponent ({text}): decimals are strings")
 
 
 def commitment(salt: bytes, field: str, value: object) -> str:
@@ -110,14 +118,20 @@ def change_leaf(
 def parse_leaf(data: bytes) -> dict[str, Any]:
     """Decode a leaf; raises ``LeafError`` for anything but a canonical v1 leaf."""
     try:
-        value = json.loads(data.decode("utf-8"))
+        value = json.loads(
+            data.decode("utf-8"), parse_float=_refuse_float, parse_constant=_refuse_float
+        )
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LeafError(f"not a JSON leaf: {exc}") from exc
     if not isinstance(value, dict) or value.get("type") != LEAF_TYPE:
         raise LeafError("not a chengxin.change leaf")
     if value.get("v") != LEAF_VERSION:
         raise LeafError(f"unsupported leaf version {value.get('v')!r}")
-    if canonical_json(value) != data:
+    try:
+        canonical = canonical_json(value)
+    except orjson.JSONEncodeError as exc:  # an integer beyond 64 bits
+        raise LeafError(f"not a v1 leaf: {exc}") from exc
+    if canonical != data:
         raise LeafError("leaf is not in canonical form")
     return value
 
