@@ -38,14 +38,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from chengxin.core import changes, context
 from chengxin.core.changes import _json_value
@@ -279,7 +281,7 @@ class _TableSpec:
             elif kind == "DateField":
                 adapters.append(ops.adapt_datefield_value)
             elif kind == "JSONField":
-                adapters.append(partial(ops.adapt_json_value, encoder=None))
+                adapters.append(_sqlite_json if connection.vendor == "sqlite" else _postgres_json)
             else:
                 adapters.append(None)
             if kind == "DateTimeField":
@@ -324,6 +326,17 @@ class _TableSpec:
             value = values[name] if name in values else defaults[name]
             out.append(value if adapt is None or value is None else adapt(value))
         return tuple(out)
+
+
+def _sqlite_json(value: Any) -> str:
+    """A JSON field's text, as orjson writes it: compact UTF-8 where Django writes ASCII escapes
+    and spaces; the same JSON to every reader. About 8 % of seeding was spent in ``json.dumps``
+    for change records' before/after."""
+    return orjson.dumps(value).decode()
+
+
+def _postgres_json(value: Any) -> Jsonb:
+    return Jsonb(value, dumps=orjson.dumps)
 
 
 @lru_cache(maxsize=4096)
