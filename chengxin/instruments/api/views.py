@@ -13,13 +13,13 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from chengxin.core.api.exceptions import ServiceErrorSerializer
 from chengxin.core.api.pagination import ChronologicalPagination, CursorPagination
+from chengxin.core.api.renderers import JSONRenderer
 from chengxin.core.api.serializers import ChangeRecordSerializer
 from chengxin.core.api.views import records_of
 from chengxin.core.api.viewsets import ReadOnlyViewSet
