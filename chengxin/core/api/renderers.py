@@ -34,10 +34,8 @@ class JSONRenderer(renderers.JSONRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        asks_indent = (accepted_media_type and ";" in accepted_media_type) or (
-            renderer_context and renderer_context.get("indent") is not None
-        )
-        if asks_indent or self.ensure_ascii or not self.compact:
+        indent = self.get_indent(accepted_media_type or "", renderer_context or {})
+        if indent is not None or self.ensure_ascii or not self.compact:
             return super().render(data, accepted_media_type, renderer_context)
         try:
             body = orjson.dumps(data, default=self._default, option=_OPTIONS)
