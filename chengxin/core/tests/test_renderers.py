@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils.translation import gettext_lazy
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from rest_framework import renderers
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
 from chengxin.core.api.renderers import JSONRenderer
 from chengxin.testing import factories as f
 from chengxin.testing.api import client_for
+from chengxin.testing.strategies import json_values
 
 ours = JSONRenderer()
 drf = renderers.JSONRenderer()
@@ -30,16 +30,7 @@ def both(data: Any, media_type: str | None = "application/json", **context: Any)
     return expected
 
 
-_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=10)
-_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
-    | _text
-    | st.sampled_from(["\u2028", "a\u2029b", "\x00\x1f\x7f", "杭州市", '"\\']),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_text, inner, max_size=4),
-    max_leaves=20,
-)
+_values = json_values(max_leaves=20)
 
 
 @settings(max_examples=300)
