@@ -130,38 +130,56 @@ def prepare(scales: int, codes_file: str) -> None:
     print(json.dumps({"token": token.key, "codes": len(codes)}))
 
 
-# What the look-up and the public page read (with their indexes), warmed on PostgreSQL. Not
-# the leaves (``ledger_logentry``, ~9 GB at 10^6 scales): the page lists its records from the
-# content index, and reading the leaves in would only push the rest out of memory.
+# What the look-up and a first scan of the public page read (one query each, and the token's
+# user when its remembered copy expires), most needed first, warmed on PostgreSQL with their
+# indexes and TOAST. Not the leaves (``ledger_logentry``, ~7 GB at 10^6 scales) nor the lifecycle
+# events (~2 GB): the page reads its history kept ready (``portal_scalehistory``, decision 0004),
+# and reading them in would only push the rest out of memory.
 _PG_WORKING_SET = (
-    "instruments_scale", "instruments_typeapproval", "organizations_organisation",
-    "organizations_user", "authtoken_token", "markets_market", "markets_stall",
-    "verification_verification", "instruments_lifecycleevent", "ledger_subject",
-    "ledger_checkpoint", "portal_scalehistory",
+    "instruments_scale", "organizations_organisation", "instruments_typeapproval",
+    "markets_market", "markets_stall", "portal_scalehistory", "authtoken_token",
+    "organizations_user", "ledger_checkpoint",
 )  # fmt: skip
 
 
+def _psql(*commands: str) -> str:
+    """Run SQL on the PostgreSQL benchmark database; what the last command printed."""
+    args = ["psql", "-qAt", "-h", "127.0.0.1", "-U", "postgres", "-d", PG_URL.rsplit("/", 1)[1]]
+    for command in commands:
+        args += ["-c", command]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
+
+
 def warm_cache(backend: str) -> None:
-    """Read the benchmark database into the OS page cache before measuring.
+    """Read the benchmark database into memory before measuring.
 
     The two 10^6-scale databases with their logs (SQLite ~18 GB, PostgreSQL ~26 GB) do not both
     fit in this VM's 24 GB, so whichever was used last would be half on disk: the figures are
-    for a warm server (its working set in memory), as one sized for its data runs.
+    for a warm server (its working set in memory), as one sized for its data runs. On
+    PostgreSQL that means in the server's own shared buffers as far as they hold it, not only
+    in the OS page cache: every block a query finds outside them costs a system call and a
+    buffer replacement (``buffer_counts`` says how many did during a run).
     """
     if backend == "postgres":
-        tables = ", ".join(f"'{t}'" for t in _PG_WORKING_SET)
-        prewarm = (
-            "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c "
-            f"WHERE c.relname IN ({tables}) OR c.oid IN (SELECT indexrelid FROM pg_index i "
-            f"JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname IN ({tables}))"
+        tables = "ARRAY[" + ", ".join(f"'{t}'" for t in _PG_WORKING_SET) + "]::text[]"
+        # Each table, its TOAST table and their indexes, with the table's rank in the list.
+        relations = (
+            "SELECT c.oid, pg_relation_size(c.oid) AS bytes, "
+            f"array_position({tables}, t.relname::text) AS rank "
+            "FROM pg_class t JOIN pg_class c ON c.oid IN (t.oid, t.reltoastrelid) OR c.oid IN "
+            "(SELECT indexrelid FROM pg_index WHERE indrelid IN (t.oid, t.reltoastrelid)) "
+            f"WHERE t.relname::text = ANY({tables}) AND t.relkind = 'r'"
         )
-        subprocess.run(
-            ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", PG_URL.rsplit("/", 1)[1],
-             "-c", "CREATE EXTENSION IF NOT EXISTS pg_prewarm",
-             # Twice, for the same reason as the SQLite file's chunks below.
-             "-c", prewarm, "-c", prewarm],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        read = f"SELECT sum(pg_prewarm(oid, 'read')) FROM ({relations}) r"
+        # Into shared buffers, most needed first, as many relations as fit in 90 % of them.
+        buffer = (
+            "SELECT coalesce(sum(pg_prewarm(oid, 'buffer')), 0) FROM ("
+            f"SELECT oid, sum(bytes) OVER (ORDER BY rank, oid) AS upto FROM ({relations}) r"
+            ") f WHERE upto <= 0.9 * (SELECT setting::bigint * 8192 FROM pg_settings "
+            "WHERE name = 'shared_buffers')"
+        )
+        # Twice into the OS cache, for the same reason as the SQLite file's chunks below.
+        _psql("CREATE EXTENSION IF NOT EXISTS pg_prewarm", read, read, buffer)
         return
     # Each chunk twice: a page read once sits on the kernel's inactive list and is the first
     # to go; read again, it is marked active (random reads afterwards: 17–27 µs against 50–80
@@ -171,6 +189,29 @@ def warm_cache(backend: str) -> None:
         while chunk := os.pread(f.fileno(), 16 << 20, offset):
             os.pread(f.fileno(), len(chunk), offset)
             offset += len(chunk)
+
+
+def buffer_counts(backend: str) -> tuple[int, int] | None:
+    """PostgreSQL's (blocks found in shared buffers, blocks read from outside) for the
+    benchmark database so far; None on SQLite. The difference over a run says how much of it
+    ran from the server's own memory."""
+    if backend != "postgres":
+        return None
+    out = _psql(
+        "SELECT blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()"
+    )
+    hit, read = out.split("|")
+    return int(hit), int(read)
+
+
+def shared_buffers() -> str:
+    """The server's shared buffers against the working set's size (tables with indexes)."""
+    tables = ", ".join(f"'{t}'" for t in _PG_WORKING_SET)
+    return _psql(
+        "SELECT current_setting('shared_buffers') || ' for a working set of ' || "
+        "pg_size_pretty(sum(pg_total_relation_size(oid))) FROM pg_class "
+        f"WHERE relkind = 'r' AND relname IN ({tables})"
+    )
 
 
 def _sqlite_path() -> Path:
@@ -282,16 +323,23 @@ def drive(backend: str, scripts: dict[str, str], seconds: int, connections: int)
 def print_figures(
     title: str,
     rows: list[tuple[str, dict[str, Any]]],
-    page_read: tuple[float | None, float | None],
+    r: dict[str, Any],
 ) -> None:
-    """The rows' figures, and the database file's read time before and after (SQLite only)."""
+    """The rows' figures, and how much of the database the run found in memory: the SQLite
+    file's random read time before and after, PostgreSQL's shared-buffer hits."""
     print(f"\n== {title} ==")
     for name, x in rows:
         print(
             f"   {name:26} {x['rps']:8.0f} req/s   p50 {x['p50_ms']:6.2f} ms   "
             f"p99 {x['p99_ms']:6.2f} ms   ({x['requests']:,} requests, {x['non_2xx']} non-2xx)"
         )
-    before, after = page_read
+    before, after = r["page_read_us"]
+    if r.get("buffers"):
+        hit, read, size = r["buffers"]
+        print(
+            f"   PostgreSQL shared buffers ({size}): {hit / max(1, hit + read):.1%} of the run's "
+            f"{hit + read:,} block accesses found there, {read:,} read from the OS"
+        )
     if before is not None and after is not None:
         print(
             f"   random 4 KB read of the database file: {before:.1f} µs before, "
@@ -339,12 +387,19 @@ def measure_scripts(
         for name, text in scripts_for(tmp, codes_file, token).items():
             scripts[name] = str(tmp / f"{name}.lua")
             Path(scripts[name]).write_text(text)
-        before = page_read_us(backend)
+        before, counts = page_read_us(backend), buffer_counts(backend)
         figures = drive(backend, scripts, seconds, connections)
+        buffers = None
+        if counts is not None:
+            time.sleep(1)  # the workers' backends report their counts as they exit
+            now = buffer_counts(backend)
+            assert now is not None
+            buffers = (now[0] - counts[0], now[1] - counts[1], shared_buffers())
         return {
             "backend": backend,
             "scales": scales,
             "page_read_us": (before, page_read_us(backend)),
+            "buffers": buffers,
             **figures,
         }
     finally:
@@ -366,7 +421,7 @@ def report(r: dict[str, Any]) -> None:
     print_figures(
         f"2. scale look-up by code, {r['backend']}, {r['scales']:,} scales",
         [("/bench/trivial", t), ("/api/v1/scales/<code>/", lk)],
-        r["page_read_us"],
+        r,
     )
     print(f"   look-up / trivial = {lk['rps'] / t['rps']:.0%}   (target ≥ 50%)")
 

@@ -53,7 +53,7 @@ def report(r: dict[str, Any]) -> None:
     print_figures(
         f"5. public scan page, {r['backend']}, {r['scales']:,} scales",
         [("/bench/trivial", t), ("/s/<code> first scans", s), ("/s/<code> repeat scans", h)],
-        r["page_read_us"],
+        r,
     )
     print(
         f"   scan page / trivial = {s['rps'] / t['rps']:.0%} first scans, "
