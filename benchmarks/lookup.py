@@ -153,7 +153,7 @@ def _psql(*commands: str) -> str:
 def warm_cache(backend: str) -> None:
     """Read the benchmark database into memory before measuring.
 
-    The two 10^6-scale databases with their logs (SQLite ~18 GB, PostgreSQL ~26 GB) do not both
+    The two 10^6-scale databases with their logs (SQLite ~20 GB, PostgreSQL ~28 GB) do not both
     fit in this VM's 24 GB, so whichever was used last would be half on disk: the figures are
     for a warm server (its working set in memory), as one sized for its data runs. On
     PostgreSQL that means in the server's own shared buffers as far as they hold it, not only
