@@ -140,6 +140,16 @@ _PG_WORKING_SET = (
     "markets_market", "markets_stall", "portal_scalehistory", "authtoken_token",
     "organizations_user", "ledger_checkpoint",
 )  # fmt: skip
+_TABLES = "ARRAY[" + ", ".join(f"'{t}'" for t in _PG_WORKING_SET) + "]::text[]"
+# The working set's relations: each table, its TOAST table and their indexes, with the table's
+# rank in _PG_WORKING_SET. What the warm-up loads and what the report sizes.
+_WORKING_SET_RELATIONS = (
+    "SELECT c.oid, pg_relation_size(c.oid) AS bytes, "
+    f"array_position({_TABLES}, t.relname::text) AS rank "
+    "FROM pg_class t JOIN pg_class c ON c.oid IN (t.oid, t.reltoastrelid) OR c.oid IN "
+    "(SELECT indexrelid FROM pg_index WHERE indrelid IN (t.oid, t.reltoastrelid)) "
+    f"WHERE t.relname::text = ANY({_TABLES}) AND t.relkind = 'r'"
+)
 
 
 def _psql(*commands: str) -> str:
@@ -161,22 +171,12 @@ def warm_cache(backend: str) -> None:
     buffer replacement (``buffer_counts`` says how many did during a run).
     """
     if backend == "postgres":
-        tables = "ARRAY[" + ", ".join(f"'{t}'" for t in _PG_WORKING_SET) + "]::text[]"
-        # Each table, its TOAST table and their indexes, with the table's rank in the list.
-        relations = (
-            "SELECT c.oid, pg_relation_size(c.oid) AS bytes, "
-            f"array_position({tables}, t.relname::text) AS rank "
-            "FROM pg_class t JOIN pg_class c ON c.oid IN (t.oid, t.reltoastrelid) OR c.oid IN "
-            "(SELECT indexrelid FROM pg_index WHERE indrelid IN (t.oid, t.reltoastrelid)) "
-            f"WHERE t.relname::text = ANY({tables}) AND t.relkind = 'r'"
-        )
-        read = f"SELECT sum(pg_prewarm(oid, 'read')) FROM ({relations}) r"
+        read = f"SELECT sum(pg_prewarm(oid, 'read')) FROM ({_WORKING_SET_RELATIONS}) r"
         # Into shared buffers, most needed first, as many relations as fit in 90 % of them.
         buffer = (
-            "SELECT coalesce(sum(pg_prewarm(oid, 'buffer')), 0) FROM ("
-            f"SELECT oid, sum(bytes) OVER (ORDER BY rank, oid) AS upto FROM ({relations}) r"
-            ") f WHERE upto <= 0.9 * (SELECT setting::bigint * 8192 FROM pg_settings "
-            "WHERE name = 'shared_buffers')"
+            "SELECT coalesce(sum(pg_prewarm(oid, 'buffer')), 0) FROM (SELECT oid, "
+            f"sum(bytes) OVER (ORDER BY rank, oid) AS upto FROM ({_WORKING_SET_RELATIONS}) r"
+            ") f WHERE upto <= 0.9 * pg_size_bytes(current_setting('shared_buffers'))"
         )
         # Twice into the OS cache, for the same reason as the SQLite file's chunks below.
         _psql("CREATE EXTENSION IF NOT EXISTS pg_prewarm", read, read, buffer)
@@ -205,12 +205,10 @@ def buffer_counts(backend: str) -> tuple[int, int] | None:
 
 
 def shared_buffers() -> str:
-    """The server's shared buffers against the working set's size (tables with indexes)."""
-    tables = ", ".join(f"'{t}'" for t in _PG_WORKING_SET)
+    """The server's shared buffers against the size of the working set ``warm_cache`` loads."""
     return _psql(
         "SELECT current_setting('shared_buffers') || ' for a working set of ' || "
-        "pg_size_pretty(sum(pg_total_relation_size(oid))) FROM pg_class "
-        f"WHERE relkind = 'r' AND relname IN ({tables})"
+        f"pg_size_pretty(sum(bytes)) FROM ({_WORKING_SET_RELATIONS}) r"
     )
 
 
