@@ -207,14 +207,15 @@ def tiles(size: int, seconds: int, connections: int) -> dict[str, dict]:
         scripts[name] = str(tmp / f"{name}.lua")
         Path(scripts[name]).write_text(_TILE_LUA % {"paths": tmp / f"{name}.txt"})
     try:
-        with gunicorn_server(env) as base:
+        with gunicorn_server(env) as server:
             # One tile by hand: the server must answer 8 KiB, not a 404 page.
-            first = urllib.request.urlopen(base + sets["tile0"][0], timeout=5).read()  # noqa: S310
+            tile = server.url + sets["tile0"][0]
+            first = urllib.request.urlopen(tile, timeout=5).read()  # noqa: S310
             assert len(first) == merkle.TILE_WIDTH * merkle.HASH_SIZE, len(first)
             out = {}
             for name in sets:
-                _wrk(base + "/", scripts[name], 3, connections)  # warm-up, discarded
-                out[name] = _wrk(base + "/", scripts[name], seconds, connections)
+                _wrk(server.url + "/", scripts[name], 3, connections)  # warm-up, discarded
+                out[name] = _wrk(server.url + "/", scripts[name], seconds, connections)
             return out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

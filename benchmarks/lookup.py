@@ -19,6 +19,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -27,7 +28,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -245,10 +247,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str  # the base URL, without a trailing slash
+    pid: int  # gunicorn's master; its workers are its children
+
+
 @contextlib.contextmanager
-def gunicorn_server(env: dict[str, str]) -> Iterator[str]:
+def gunicorn_server(env: dict[str, str]) -> Iterator[Server]:
     """A gunicorn (2 sync workers, one per core) serving the platform and ``/bench/trivial``
-    on a free loopback port; yields its base URL once it answers, stops it afterwards."""
+    on a free loopback port, once it answers; stopped afterwards."""
     port = _free_port()
     gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
     server = subprocess.Popen(
@@ -264,7 +272,7 @@ def gunicorn_server(env: dict[str, str]) -> Iterator[str]:
                 break
             except OSError:
                 time.sleep(0.2)
-        yield base
+        yield Server(base, server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -308,13 +316,78 @@ def prepare_database(backend: str, scales: int, codes_file: str) -> str:
     return token
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pids: Iterable[int]) -> float:
+    """User + system CPU time the processes have used so far (Linux ``/proc``)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICKS
+
+
+def _busy_seconds() -> float:
+    """CPU time all cores have spent on anything but idling (and steal) so far."""
+    user, nice, system, _idle, _iowait, irq, softirq = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]
+    )
+    return (user + nice + system + irq + softirq) / _TICKS
+
+
+class CPUMeter:
+    """Where a run's CPU time went, per request: gunicorn (master and workers), the database
+    server's backends serving them (PostgreSQL), wrk, and the rest of the system (the kernel's
+    network processing, anything else running).
+
+    A look-up and a trivial request share the same server, so this says which side a ratio's
+    difference comes from. Linux only (``/proc``); elsewhere ``per_request`` is None.
+    """
+
+    def __init__(self, backend: str, server: Server) -> None:
+        self.available = Path("/proc/stat").exists()
+        if not self.available:
+            return
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        self.groups = {"gunicorn": [server.pid, *map(int, children)], "database": []}
+        if backend == "postgres":
+            # The workers' persistent connections (CONN_MAX_AGE), open since the warm-up.
+            self.groups["database"] = [
+                int(pid) for pid in _psql(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                ).split()
+            ]  # fmt: skip
+        # wrk is the only child this process waits for between here and ``per_request``.
+        self.before = self._counts()
+
+    def _counts(self) -> dict[str, float]:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        counts = {name: _cpu_seconds(pids) for name, pids in self.groups.items()}
+        return {**counts, "wrk": usage.ru_utime + usage.ru_stime, "all": _busy_seconds()}
+
+    def per_request(self, requests: int) -> dict[str, float] | None:
+        """µs of CPU per request since the meter was made, by where it went."""
+        if not self.available or requests == 0:
+            return None
+        after = self._counts()
+        us = {k: (after[k] - self.before[k]) / requests * 1e6 for k in after}
+        us["rest"] = us.pop("all") - us["gunicorn"] - us["database"] - us["wrk"]
+        return us
+
+
 def drive(backend: str, scripts: dict[str, str], seconds: int, connections: int) -> dict[str, Any]:
-    """Serve the backend with gunicorn and run wrk with each script in turn (3 s warm-up each)."""
-    with gunicorn_server(_env(backend)) as base:
+    """Serve the backend with gunicorn and run wrk with each script in turn (3 s warm-up each),
+    metering where each run's CPU time went."""
+    with gunicorn_server(_env(backend)) as server:
         results: dict[str, Any] = {}
         for name, script in scripts.items():
-            _wrk(base + "/", script, 3, connections)  # warm-up, discarded
-            results[name] = _wrk(base + "/", script, seconds, connections)
+            _wrk(server.url + "/", script, 3, connections)  # warm-up, discarded
+            meter = CPUMeter(backend, server)
+            results[name] = _wrk(server.url + "/", script, seconds, connections)
+            results[name]["cpu_us"] = meter.per_request(int(results[name]["requests"]))
         return results
 
 
@@ -331,6 +404,12 @@ def print_figures(
             f"   {name:26} {x['rps']:8.0f} req/s   p50 {x['p50_ms']:6.2f} ms   "
             f"p99 {x['p99_ms']:6.2f} ms   ({x['requests']:,} requests, {x['non_2xx']} non-2xx)"
         )
+        if cpu := x.get("cpu_us"):
+            server = f"PostgreSQL {cpu['database']:.0f} µs, " if r["backend"] == "postgres" else ""
+            print(
+                f"   {'':26} CPU per request: gunicorn {cpu['gunicorn']:.0f} µs, {server}"
+                f"wrk {cpu['wrk']:.0f} µs, rest of the system {cpu['rest']:.0f} µs"
+            )
     before, after = r["page_read_us"]
     if r.get("buffers"):
         hit, read, size = r["buffers"]
