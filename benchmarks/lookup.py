@@ -329,6 +329,16 @@ def _cpu_seconds(pids: Iterable[int]) -> float:
     return total / _TICKS
 
 
+def _children(parent: int) -> list[int]:
+    """The processes whose parent is ``parent`` (gunicorn's workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(stat.parent.name))
+    return found
+
+
 def _busy_seconds() -> float:
     """CPU time all cores have spent on anything but idling (and steal) so far."""
     user, nice, system, _idle, _iowait, irq, softirq = map(
@@ -350,8 +360,7 @@ class CPUMeter:
         self.available = Path("/proc/stat").exists()
         if not self.available:
             return
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        self.groups = {"gunicorn": [server.pid, *map(int, children)], "database": []}
+        self.groups = {"gunicorn": [server.pid, *_children(server.pid)], "database": []}
         if backend == "postgres":
             # The workers' persistent connections (CONN_MAX_AGE), open since the warm-up.
             self.groups["database"] = [
