@@ -32,7 +32,9 @@ change record shows its state after the demo history; the history itself is in i
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
+import gc
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -892,7 +894,7 @@ class Seeder:
         done = 0
         while done < self.n_scales:
             n = min(CHUNK, self.n_scales - done)
-            with transaction.atomic():
+            with transaction.atomic(), _collector_paused():
                 for i in range(done, done + n):
                     # The first scales go through every state once, so each is represented.
                     final = states[i] if i < len(states) else None
@@ -1155,7 +1157,7 @@ class Seeder:
             .order_by("code")
             .values_list("code", "name")
         )
-        with transaction.atomic():
+        with transaction.atomic(), _collector_paused():
             reset_database()
             self.seed_regulators()
             self.seed_manufacturers()
@@ -1177,6 +1179,25 @@ class Seeder:
             seconds=time.perf_counter() - started,
             rows=self.writer.total_rows,
         )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a batch of rows is built and written.
+
+    A batch is hundreds of thousands of rows, change records and log leaves: small containers
+    without reference cycles, freed by reference counting when the batch is flushed. As they
+    pile up, the collector walks them again and again and finds nothing (a 20,000-scale seeding
+    leaves 0 unreachable objects behind); that was a quarter of seeding's time. It runs as usual
+    between batches, so anything cyclic a batch did make is still collected.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _cumulative(weights: Iterable[float]) -> Iterator[float]:

@@ -186,3 +186,22 @@ def test_dates_are_not_in_the_future(demo, db):
     latest = LifecycleEvent.objects.order_by("-at").values_list("at", flat=True).first()
     assert latest is not None
     assert latest.date() <= today + dt.timedelta(days=1)
+
+
+def test_the_cyclic_collector_is_paused_for_a_batch_and_restored_after_it():
+    import gc
+
+    assert gc.isenabled()
+    with generator._collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), generator._collector_paused():
+        raise RuntimeError("a batch that fails")
+    assert gc.isenabled()  # a failed batch gives the collector back too
+    gc.disable()
+    try:
+        with generator._collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()
