@@ -319,24 +319,28 @@ def prepare_database(backend: str, scales: int, codes_file: str) -> str:
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+def _stat(path: Path) -> list[str] | None:
+    """The fields of a ``/proc/<pid>/stat`` after the command name (which may hold spaces and
+    parentheses), from the state on; None once the process has gone."""
+    try:
+        return path.read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
 def _cpu_seconds(pids: Iterable[int]) -> float:
     """User + system CPU time the processes have used so far (Linux ``/proc``)."""
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / _TICKS
+    stats = [_stat(Path(f"/proc/{pid}/stat")) for pid in pids]
+    return sum(int(f[11]) + int(f[12]) for f in stats if f) / _TICKS  # utime, stime
 
 
 def _children(parent: int) -> list[int]:
     """The processes whose parent is ``parent`` (gunicorn's workers)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
-                found.append(int(stat.parent.name))
-    return found
+    return [
+        int(path.parent.name)
+        for path in Path("/proc").glob("[0-9]*/stat")
+        if (f := _stat(path)) and int(f[1]) == parent
+    ]
 
 
 def _busy_seconds() -> float:
