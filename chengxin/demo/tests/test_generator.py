@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 from collections import Counter, defaultdict
 
@@ -189,8 +190,6 @@ def test_dates_are_not_in_the_future(demo, db):
 
 
 def test_the_cyclic_collector_is_paused_for_a_batch_and_restored_after_it():
-    import gc
-
     assert gc.isenabled()
     with generator._collector_paused():
         assert not gc.isenabled()
