@@ -1,3 +1,4 @@
+from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -9,4 +10,13 @@ router = SimpleRouter()
 router.register("scales", views.ScaleViewSet)
 router.register("type-approvals", views.TypeApprovalViewSet)
 
-urlpatterns = router.urls
+
+def _with_fast_look_up(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
+    """The look-up route with its fast path in front of DRF (``views.with_lookup_fast_path``)."""
+    if not isinstance(pattern, URLPattern) or pattern.name != "scale-detail":
+        return pattern
+    callback = views.with_lookup_fast_path(pattern.callback)
+    return URLPattern(pattern.pattern, callback, pattern.default_args, pattern.name)
+
+
+urlpatterns = [_with_fast_look_up(p) for p in router.urls]

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from unittest import mock
+
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
+from chengxin.core.api.authentication import forget_tokens
 from chengxin.core.models import ChangeRecord
 from chengxin.instruments import codes
+from chengxin.instruments.api import views
 from chengxin.instruments.choices import ScaleState
 from chengxin.instruments.models import LifecycleEvent, Scale, TypeApproval
 from chengxin.testing import factories as f
@@ -160,6 +169,84 @@ def test_scale_look_up_costs_a_fixed_number_of_queries(world):
     scale = f.scale(world.approval)
     client = client_for(world.u_xihu)
     assert count_queries(client, f"{SCALES}{scale.code}/") == BASELINES["scale-detail"]
+
+
+def _both_paths(request):
+    """The look-up route's response to ``request``, with and without the fast path."""
+    match = resolve(request.path)
+    return match.func(request, **match.kwargs), match.func.__wrapped__(request, **match.kwargs)
+
+
+def _same(fast, drf) -> None:
+    for response in (fast, drf):
+        if hasattr(response, "render"):
+            response.render()
+    assert fast.status_code == drf.status_code
+    assert fast.content == drf.content
+    assert dict(fast.items()) == dict(drf.items())
+
+
+def test_a_token_look_up_is_answered_as_drf_answers_it(world):
+    forget_tokens()
+    token = Token.objects.create(user=world.u_xihu)
+    scale = f.scale(world.approval, state=ScaleState.IN_SERVICE, m=world.market, seal_ids=["Q-1"])
+    for code in (scale.code, codes.display(scale.code).lower()):
+        request = RequestFactory().get(f"{SCALES}{code}/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        fast, drf = _both_paths(request)
+        assert fast.status_code == 200 and json.loads(fast.content)["code"] == scale.code
+        _same(fast, drf)
+
+
+_OTHER_CASES = {  # what DRF answers each
+    "session": 200,
+    "no credentials": 401,
+    "bad token": 401,
+    "outside": 404,
+    "unknown": 404,
+    "head": 200,
+    "query": 200,
+}
+
+
+@pytest.mark.parametrize("case", _OTHER_CASES)
+def test_every_other_look_up_is_left_to_drf(world, case):
+    forget_tokens()
+    token = Token.objects.create(user=world.u_ningbo if case == "outside" else world.u_xihu)
+    scale = f.scale(world.approval, state=ScaleState.IN_SERVICE, m=world.market)
+    code = codes.generate() if case == "unknown" else scale.code
+    headers = {
+        "session": {},
+        "no credentials": {},
+        "bad token": {"HTTP_AUTHORIZATION": "Token not-a-token"},
+    }.get(case, {"HTTP_AUTHORIZATION": f"Token {token.key}"})
+    method = RequestFactory().head if case == "head" else RequestFactory().get
+    request = method(f"{SCALES}{code}/", {"x": "1"} if case == "query" else None, **headers)
+    if case == "session":
+        request.user = world.u_xihu  # as AuthenticationMiddleware sets it from the session
+        request._dont_enforce_csrf_checks = True
+    with mock.patch.object(
+        views.ScaleViewSet, "dispatch", autospec=True, side_effect=views.ScaleViewSet.dispatch
+    ) as dispatch:
+        fast, drf = _both_paths(request)
+    assert dispatch.call_count == 2  # the wrapped route went to DRF too
+    assert fast.status_code == _OTHER_CASES[case]
+    _same(fast, drf)
+
+
+def test_the_common_look_up_does_not_go_through_drf(world, settings):
+    settings.CHENGXIN_API_TOKEN_CACHE_SECONDS = 30
+    forget_tokens()
+    token = Token.objects.create(user=world.u_nation)
+    scale = f.scale(world.approval, state=ScaleState.IN_SERVICE, m=world.market)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.get(f"{SCALES}{scale.code}/")  # the token is remembered, the plan compiled
+    with (
+        mock.patch.object(views.ScaleViewSet, "dispatch", side_effect=AssertionError("DRF")),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        response = client.get(f"{SCALES}{scale.code}/")
+    assert response.status_code == 200 and response.json()["code"] == scale.code
+    assert len(queries) == 1, [q["sql"] for q in queries]
 
 
 def test_scale_events_list_the_life_oldest_first(world):
