@@ -197,6 +197,22 @@ def test_a_token_look_up_is_answered_as_drf_answers_it(world):
         _same(fast, drf)
 
 
+def test_every_role_gets_the_same_answer_from_both_paths(world):
+    forget_tokens()
+    scale = f.scale(world.approval, state=ScaleState.IN_SERVICE, m=world.market)
+    users = [getattr(world, name) for name in vars(world) if name.startswith("u_")]
+    seen = set()
+    for user in users:
+        token = Token.objects.create(user=user)
+        request = RequestFactory().get(
+            f"{SCALES}{scale.code}/", HTTP_AUTHORIZATION=f"Token {token.key}"
+        )
+        fast, drf = _both_paths(request)
+        _same(fast, drf)
+        seen.add(fast.status_code)
+    assert seen == {200, 404}  # the jurisdiction decides, on both paths alike
+
+
 _OTHER_CASES = {  # what DRF answers each
     "session": 200,
     "no credentials": 401,
