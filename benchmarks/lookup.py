@@ -49,8 +49,8 @@ wrk.headers["Authorization"] = "Token %(token)s"
 wrk.headers["Accept"] = "application/json"
 request = function()
   local path = "%(path)s"
-  if path == "" or path == "?drf" then
-    path = "/api/v1/scales/" .. codes[math.random(#codes)] .. "/" .. path
+  if path == "" then
+    path = "/api/v1/scales/" .. codes[math.random(#codes)] .. "/%(query)s"
   end
   return wrk.format("GET", path)
 end
@@ -499,13 +499,13 @@ def measure_scripts(
 def measure(backend: str, scales: int, seconds: int, connections: int) -> dict[str, Any]:
     def scripts(tmp: Path, codes_file: str, token: str) -> dict[str, str]:
         return {
-            name: _LUA % {"codes": codes_file, "token": token, "path": path}
-            for name, path in (
-                ("trivial", "/bench/trivial"),
-                ("lookup", ""),
+            name: _LUA % {"codes": codes_file, "token": token, "path": path, "query": query}
+            for name, path, query in (
+                ("trivial", "/bench/trivial", ""),
+                ("lookup", "", ""),
                 # The same look-up answered by DRF's view: a query string is one of the shapes
                 # the fast path leaves to DRF (decision 0006). What the fast path gains, same run.
-                ("lookup_drf", "?drf"),
+                ("lookup_drf", "", "?drf"),
             )
         }
 

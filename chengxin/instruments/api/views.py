@@ -186,7 +186,9 @@ def with_lookup_fast_path(
     look-up 70–100 µs of a worker's CPU under load (decision 0006). Everything else (a session,
     a bad or missing token, an unknown or invisible code, a query string, any other method, an
     error) goes to ``retrieve`` untouched, so it is answered, refused and documented by DRF as
-    before.
+    before. A code that is not found, or not visible, is therefore looked up twice; such a miss
+    is rare next to the look-ups that find their scale, and answering its 404 here would mean a
+    second copy of DRF's error response.
     """
     authenticator = TokenAuthentication()
 
@@ -198,9 +200,10 @@ def with_lookup_fast_path(
             except AuthenticationFailed:
                 credentials = None  # DRF answers it, with its 401
             if credentials is not None:
-                row = selectors.scale_lookup(user=credentials[0], code=code)
+                user = credentials[0]
+                row = selectors.scale_lookup(user=user, code=code)
                 if row is not None:
-                    request.user = credentials[0]  # as DRF's Request sets it
+                    request.user = user  # as DRF's Request sets it
                     return HttpResponse(
                         _JSON.render(ScaleDetailSerializer.represent(row)),
                         content_type=_JSON.media_type,
