@@ -359,6 +359,18 @@ def test_bulk_registration_of_a_thousand_rows_succeeds_in_one_request(world):
     assert LifecycleEvent.objects.filter(scale__manufacturer=world.maker).count() == 1000
 
 
+def test_bulk_registration_takes_ten_thousand_rows_and_refuses_one_more(world):
+    rows = [_row(world, f"BULK-{n:05d}") for n in range(10_001)]
+    client = client_for(world.u_maker)
+    refused = client.post(BULK, {"rows": rows}, format="json")
+    assert refused.status_code == 400
+    assert not Scale.objects.exists()
+    response = client.post(BULK, {"rows": rows[:10_000]}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["count"] == 10_000
+    assert Scale.objects.filter(manufacturer=world.maker).count() == 10_000
+
+
 def test_bulk_registration_with_two_bad_rows_writes_nothing_and_names_both(world):
     rows = [_row(world, f"BULK-{n}") for n in range(10)]
     rows[2]["type_approval"] = "NO-SUCH-CERT"
