@@ -7,10 +7,12 @@ templates. What the templates may call is defined here and nowhere else.
 
 Translations are Django's own catalogs: templates write strings as ``_("…")`` (with
 ``|format(name=…)`` for placeholders), which ``makemessages`` extracts like any other. The
-backend keeps one environment per language, and each puts the translation of a literal
-``_("…")`` into the template's code when it compiles it (``TranslateLiterals``): a page's ~60
-strings then cost nothing when it is rendered, and are escaped once, at compile time. The
-catalogs do not change while a process runs, so a compiled template stays right.
+backend keeps one environment per language and script prefix, and each writes what is the
+same for all its pages into the template's code when it compiles it (``FoldConstantCalls``):
+the translation of a literal ``_("…")``, the URL of a route or static file, the language. A
+page's ~60 strings and its chrome then cost nothing when it is rendered, and are escaped once,
+at compile time. The catalogs do not change while a process runs, so a compiled template stays
+right.
 """
 
 from __future__ import annotations
@@ -70,68 +72,97 @@ def _other_languages(current: str | None) -> list[dict[str, str]]:
     ]
 
 
-class TranslateLiterals(Extension):
-    """Compiles ``_("literal")`` to the literal's translation in the environment's language.
+class FoldConstantCalls(Extension):
+    """Compiles the calls whose answer is fixed for the environment to that answer.
+
+    Each environment belongs to one language and one script prefix (``Jinja2.env``), and
+    within it these calls always answer the same:
+
+    - ``_("literal")``: the literal's translation in the environment's language;
+    - ``url("name")``: the URL of a route without arguments, under the environment's prefix;
+    - ``static("path")``: a static file's URL (fixed for the process);
+    - ``current_language()``: the environment's language.
 
     It works on the token stream, before parsing: the call becomes a string constant, which
-    Jinja2 escapes and joins to the template's static text when it compiles. Any other use of
-    ``_`` (a variable argument, say) is left to the ``_`` global, Django's ``gettext``.
+    Jinja2 escapes and joins to the template's static text when it compiles. A page's chrome
+    and ~60 strings then cost nothing when it is rendered. Any other use of these names (an
+    argument that is not a literal, ``url`` with arguments) is left to the globals of the same
+    name, which answer the same at render time.
     """
 
-    language: str | None = None  # set by the backend on each language's environment
+    language: str | None = None  # set by the backend on each environment
+    script_prefix: str = "/"
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
         tokens = list(stream)
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            call = tokens[i + 1 : i + 4]
-            if (
-                token.type == "name"
-                and token.value == "_"
-                and [t.type for t in call] == ["lparen", "string", "rparen"]
-            ):
-                with translation.override(self.language):
-                    text = translation.gettext(call[1].value)
-                yield Token(token.lineno, "string", text)
-                i += 4
-            else:
+            folded = self._fold(tokens[i : i + 4]) if token.type == "name" else None
+            if folded is None:
                 yield token
                 i += 1
+            else:
+                text, length = folded
+                yield Token(token.lineno, "string", text)
+                i += length
+
+    def _fold(self, call: list[Token]) -> tuple[str, int] | None:
+        """The constant ``call`` (a name and what follows it) answers, and its token count."""
+        name, shape = call[0].value, [t.type for t in call[1:]]
+        if name == "current_language" and shape[:2] == ["lparen", "rparen"]:
+            return self.language or "", 3
+        if shape != ["lparen", "string", "rparen"]:
+            return None
+        argument = call[2].value
+        if name == "_":
+            with translation.override(self.language):
+                return translation.gettext(argument), 4
+        if name == "static":
+            return static_url(argument), 4
+        if name == "url":
+            # A template is compiled while a request under the environment's prefix renders
+            # it (the environment is chosen by that prefix), so ``reverse`` writes this one.
+            if get_script_prefix() != self.script_prefix:
+                raise RuntimeError("a portal template compiled outside its script prefix")
+            return url(argument), 4
+        return None
 
 
 class Jinja2(django_jinja2.Jinja2):
-    """Django's Jinja2 backend with one environment per language (``TranslateLiterals``).
+    """Django's Jinja2 backend with one environment per language and script prefix.
 
-    Each language's environment is an overlay of the one Django builds from ``OPTIONS``: same
-    loader, globals and filters, its own compiled templates.
+    Each is an overlay of the environment Django builds from ``OPTIONS`` (same loader, globals
+    and filters) with its own compiled templates, in which ``FoldConstantCalls`` has written
+    the calls that answer the same for the whole environment as text.
     """
 
     def __init__(self, params: dict[str, Any]) -> None:
-        self._by_language: dict[str | None, Environment] = {}
+        self._by_key: dict[tuple[str | None, str], Environment] = {}
         super().__init__(params)
 
     @property
     def env(self) -> Environment:
-        language = translation.get_language()
-        found = self._by_language.get(language)
+        key = (translation.get_language(), get_script_prefix())
+        found = self._by_key.get(key)
         if found is None:
-            found = self._base_env.overlay(extensions=[TranslateLiterals])
-            found.extensions[TranslateLiterals.identifier].language = language  # type: ignore[attr-defined]
-            self._by_language[language] = found
+            found = self._base_env.overlay(extensions=[FoldConstantCalls])
+            fold = found.extensions[FoldConstantCalls.identifier]
+            fold.language, fold.script_prefix = key  # type: ignore[attr-defined]
+            self._by_key[key] = found
         return found
 
     @env.setter
     def env(self, base: Environment) -> None:
         self._base_env = base
-        self._by_language.clear()
+        self._by_key.clear()
 
 
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 — Django's backend turns autoescape on
     env.globals.update(
         {
-            # Only what ``TranslateLiterals`` could not translate when compiling (not a literal).
+            # At render time, only what ``FoldConstantCalls`` could not fold when compiling.
             "_": translation.gettext,
             "url": url,
             "static": static_url,

@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import json_script
@@ -72,13 +72,13 @@ def scale_page(request: HttpRequest, code: str) -> HttpResponse:
     # served from the cache while the scale's version stays the one it was rendered at. It holds
     # nothing per visitor (no session, no CSRF token). What a sticker's leaf index points at can
     # change as the whole log grows. The day is the platform's (as the status reads validity),
-    # not the server clock's.
+    # not the server clock's. Its links are under the script prefix it was served at.
     grown = None if leaf is None else selectors.published_log_size()
     today = timezone.localdate()
-    fingerprint = repr((normalised, get_language(), today, leaf, grown))
+    fingerprint = repr((normalised, get_language(), today, leaf, grown, get_script_prefix()))
     # Hashed: the fingerprint has spaces and quotes, which cache keys may not. Short: Django
     # checks a key's every character in Python, twice per first scan (get, then set).
-    key = "portal:scale:v4:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
+    key = "portal:scale:v5:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
     cached: tuple[str, bytes] | None = cache.get(key)
     # One query either way: it reads the page's history only if the cached page is outdated.
     scale = selectors.scale_public_get(

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.template import engines
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.urls import set_script_prefix
 from django.utils import translation
 
 from chengxin.portal import templating
@@ -93,3 +94,40 @@ def test_underscore_with_a_variable_is_translated_when_rendered():
     engine = engines["jinja2"]
     with translation.override("en"):
         assert engine.from_string("{{ _(word) }}").render({"word": "型号"}) == "Model"
+
+
+def test_calls_that_answer_the_same_for_the_environment_are_compiled_to_their_answer():
+    engine = engines["jinja2"]
+    source = (
+        '<html lang="{{ current_language() }}"><a href="{{ url("portal:lookup") }}">'
+        '<link href="{{ static("portal/portal.css") }}">'
+        '<a href="{{ url("portal:scale", code) }}">'
+    )
+    with translation.override("en"):
+        code = engine.env.compile(source, raw=True)
+        html = engine.from_string(source).render({"code": "ABCD"})
+    # Written into the compiled code: nothing calls them when a page renders ...
+    assert "current_language" not in code and "'portal:lookup'" not in code
+    assert "'portal/portal.css'" not in code
+    assert '<html lang="en">' in html and 'href="/s/"' in html
+    assert f'href="{settings.STATIC_URL}portal/portal.css"' in html
+    # ... except a call whose answer depends on the page (a URL with an argument).
+    assert "'portal:scale'" in code and 'href="/s/ABCD"' in html
+
+
+def test_each_script_prefix_keeps_its_own_compiled_templates():
+    """A platform mounted under a prefix (``SCRIPT_NAME``) links under it, even when the same
+    process also serves it at the root."""
+    request = RequestFactory().get("/s/")
+    pages = {}
+    try:
+        for prefix in ("/", "/chengxin/", "/"):
+            set_script_prefix(prefix)
+            with translation.override("zh-hans"):
+                pages[prefix] = render_to_string(
+                    "portal/lookup.html", {"typed": ""}, request=request
+                )
+    finally:
+        set_script_prefix("/")
+    assert 'action="/s/"' in pages["/"] and 'action="/chengxin/s/"' not in pages["/"]
+    assert 'action="/chengxin/s/"' in pages["/chengxin/"]

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from chengxin.instruments import codes
@@ -314,6 +314,20 @@ def test_a_cached_page_follows_its_maker_approval_and_market(client, verified, w
         setattr(obj, field, value)
         obj.save()
         assert value in _page(client, verified).content.decode()
+
+
+def test_a_cached_page_links_under_the_prefix_it_is_served_at(client, verified):
+    """One process may serve the platform at the root and under a prefix (``SCRIPT_NAME``):
+    a page cached for one is not served for the other."""
+    cache.clear()
+    path = reverse("portal:scale", args=[verified.code])
+    try:
+        for prefix in ("", "/chengxin", ""):
+            set_script_prefix(prefix + "/")  # what Django's WSGI handler does per request
+            html = client.get(path, SCRIPT_NAME=prefix).content.decode()
+            assert f'action="{prefix}/s/"' in html and f'href="{prefix}/s/"' in html
+    finally:
+        set_script_prefix("/")
 
 
 def test_an_unknown_code_says_so(client, world):
