@@ -318,27 +318,22 @@ def scale_subject_key(scale: PublicScale) -> str:
 
 
 def _log_records(rows: list[list[Any]]) -> list[LogRecord]:
-    # Sorted here: a JSON aggregate promises no order.
+    """The records, oldest first (sorted here: a JSON aggregate promises no order), each with
+    its label and its line under it: the time, as the page's readers write it, and the number.
+
+    One loop rather than a function per record: a page lists many records.
+    """
     zone, language = timezone.get_current_timezone(), get_language()
     number = _leaf_number(language)
-    return [
-        _describe(index, kind, text, zone, language, number) for index, kind, text in sorted(rows)
-    ]
-
-
-def _describe(
-    index: int,
-    kind: str,
-    time_text: str | None,
-    zone: dt.tzinfo,
-    language: str | None,
-    number: str,
-) -> LogRecord:
-    time = leaves.parse_time(time_text)
-    # "2026-11-26 16:40": isoformat is several times cheaper than strftime, and a page has many.
-    local = "" if time is None else time.astimezone(zone).isoformat(" ", "minutes")[:16]
-    meta = number % {"index": index}
-    return LogRecord(index, _label(language, kind), f"{local} · {meta}" if local else meta)
+    records = []
+    for index, kind, time_text in sorted(rows):
+        meta = number % {"index": index}
+        time = leaves.parse_time(time_text)
+        if time is not None:
+            # "2026-11-26 16:40": isoformat is several times cheaper than strftime.
+            meta = f"{time.astimezone(zone).isoformat(' ', 'minutes')[:16]} · {meta}"
+        records.append(LogRecord(index, _label(language, kind), meta))
+    return records
 
 
 @functools.lru_cache(maxsize=16)
