@@ -119,15 +119,13 @@ def test_each_script_prefix_keeps_its_own_compiled_templates():
     """A platform mounted under a prefix (``SCRIPT_NAME``) links under it, even when the same
     process also serves it at the root."""
     request = RequestFactory().get("/s/")
-    pages = {}
+    actions = []
     try:
         for prefix in ("/", "/chengxin/", "/"):
             set_script_prefix(prefix)
             with translation.override("zh-hans"):
-                pages[prefix] = render_to_string(
-                    "portal/lookup.html", {"typed": ""}, request=request
-                )
+                page = render_to_string("portal/lookup.html", {"typed": ""}, request=request)
+            actions.append(re.findall(r'<form action="([^"]*)"', page))
     finally:
         set_script_prefix("/")
-    assert 'action="/s/"' in pages["/"] and 'action="/chengxin/s/"' not in pages["/"]
-    assert 'action="/chengxin/s/"' in pages["/chengxin/"]
+    assert actions == [["/s/"], ["/chengxin/s/"], ["/s/"]]
