@@ -37,29 +37,18 @@ ENGINE = "jinja2"
 does not first look for it, and miss, among the console's Django templates."""
 
 
-# What the templates call on every page is the same for the whole process (per script prefix
-# or language), so each is worked out once: ``functools.cache`` on finitely many keys.
-
-
 def url(name: str, *args: Any) -> str:
-    """``reverse``; a URL without arguments is the same for the whole process (per prefix)."""
-    if args:
-        return reverse(name, args=args)
-    return _plain_url(get_script_prefix(), name)
+    """``reverse``, with the route's arguments written as the template's call writes them.
 
-
-@functools.cache
-def _plain_url(prefix: str, name: str) -> str:
-    return reverse(name)  # ``prefix`` is in the key because ``reverse`` depends on it
-
-
-@functools.cache
-def static_url(path: str) -> str:
-    return static(path)
+    A route without arguments is folded into the compiled template (``FoldConstantCalls``);
+    what reaches this at render time depends on the page.
+    """
+    return reverse(name, args=args)
 
 
 def other_languages() -> list[dict[str, str]]:
-    """The languages a visitor can switch to: code and name in that language."""
+    """The languages a visitor can switch to: code and name in that language (the same for
+    every page in a language, so worked out once per language)."""
     return _other_languages(translation.get_language())
 
 
@@ -119,7 +108,7 @@ class FoldConstantCalls(Extension):
             with translation.override(self.language):
                 return translation.gettext(argument), 4
         if name == "static":
-            return static_url(argument), 4
+            return static(argument), 4
         if name == "url":
             # A template is compiled while a request under the environment's prefix renders
             # it (the environment is chosen by that prefix), so ``reverse`` writes this one.
@@ -165,7 +154,7 @@ def environment(**options: Any) -> Environment:
             # At render time, only what ``FoldConstantCalls`` could not fold when compiling.
             "_": translation.gettext,
             "url": url,
-            "static": static_url,
+            "static": static,
             "current_language": translation.get_language,
             "other_languages": other_languages,
         }
