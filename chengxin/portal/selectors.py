@@ -30,6 +30,7 @@ from chengxin.instruments.lifecycle import TRANSITIONS
 from chengxin.instruments.models import Scale
 from chengxin.ledger import leaves
 from chengxin.ledger.models import Checkpoint, LogEntry
+from chengxin.verification.choices import VerificationKind, VerificationResult
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class PublicScale:
 @functools.lru_cache(maxsize=256)
 def _choice_label(language: str | None, choices: type[Choices], value: str) -> str:
     """A choice's label in ``language`` (the active one, part of the cache key): every page
-    shows two, of a handful of values."""
+    shows three, of a handful of values."""
     return str(choices(value).label)
 
 
@@ -213,8 +214,6 @@ def _public_verification(
     valid_until: dt.date | None,
 ) -> PublicVerification | None:
     """The last verification from the query's two JSON arrays; the record wins."""
-    from chengxin.verification.choices import VerificationKind, VerificationResult
-
     if verification is not None:
         result, kind, performed_on, institution, document_no, until, certificate_id = verification
         return PublicVerification(
@@ -223,7 +222,7 @@ def _public_verification(
             institution=institution,
             document_no=document_no,
             valid_until=_json_date(until),
-            kind_label=str(VerificationKind(kind).label),
+            kind_label=_choice_label(get_language(), VerificationKind, kind),
             certificate_id=certificate_id,
         )
     if event is None:

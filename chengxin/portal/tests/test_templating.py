@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import set_script_prefix
 from django.utils import translation
+from jinja2 import DebugUndefined
 
 from chengxin.portal import templating
 
@@ -113,6 +114,18 @@ def test_calls_that_answer_the_same_for_the_environment_are_compiled_to_their_an
     assert f'href="{settings.STATIC_URL}portal/portal.css"' in html
     # ... except a call whose answer depends on the page (a URL with an argument).
     assert "'portal:scale'" in code and 'href="/s/ABCD"' in html
+
+
+def test_the_code_form_is_empty_when_a_page_includes_it_without_a_code():
+    """The scale page includes the form without its context (the include would copy it); even
+    under the debugging ``Undefined`` of DEBUG the field is empty, not ``{{ typed }}``."""
+    # A cache of its own: templates compiled here, with this ``undefined``.
+    env = engines["jinja2"].env.overlay(undefined=DebugUndefined, cache_size=0)
+    with translation.override("zh-hans"):
+        empty = env.from_string('{% include "portal/_code_form.html" without context %}').render()
+        typed = env.get_template("portal/_code_form.html").render(typed='A"B')
+    assert 'value=""' in empty
+    assert 'value="A&#34;B"' in typed
 
 
 def test_each_script_prefix_keeps_its_own_compiled_templates():
