@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper
 
+from chengxin.core import compiled
 from chengxin.core.compiled import fetch_all, fetch_one, marker
 from chengxin.instruments.choices import ScaleState
 from chengxin.instruments.models import LifecycleEvent, Scale
@@ -65,6 +69,33 @@ def test_fetch_all_keeps_order_and_bound(scales, world):
         LifecycleEvent.objects.filter(scale=other).order_by("-at").values_list("at", "to_state")[:3]
     )
     assert fetch_all(("test_events",), events, "NO-SUCH-CODE") == []
+
+
+def test_one_cursor_serves_query_after_query_until_the_connection_changes(scales):
+    """The cursor is kept (psycopg sets up reading a result's columns once per cursor), and
+    made again when Django's connection is a new one: a kept cursor of a closed connection
+    would fail."""
+    first = fetch_one(("test_by_code",), _by_code, scales[0].code, COLUMNS)
+    kept = compiled._cursor()
+    assert fetch_one(("test_by_code",), _by_code, scales[1].code, COLUMNS) is not None
+    assert compiled._cursor() is kept
+    # As after Django reconnected (CONN_MAX_AGE, a failed health check): the kept cursor
+    # belongs to a connection that is no longer Django's.
+    kept.cursor = SimpleNamespace(connection=object())
+    assert fetch_one(("test_by_code",), _by_code, scales[0].code, COLUMNS) == first
+    now = compiled._cursor()
+    assert now is not kept and now.cursor.connection is connection.connection
+
+
+def test_queries_are_logged_while_django_logs_them(scales, django_assert_num_queries):
+    """A cursor kept before the log started does not hide queries from it (nor after it)."""
+    fetch_one(("test_by_code",), _by_code, scales[0].code, COLUMNS)
+    with django_assert_num_queries(2):
+        fetch_one(("test_by_code",), _by_code, scales[1].code, COLUMNS)
+        fetch_one(("test_by_code",), _by_code, scales[2].code, COLUMNS)
+        assert isinstance(compiled._cursor(), CursorDebugWrapper)
+    fetch_one(("test_by_code",), _by_code, scales[0].code, COLUMNS)
+    assert not isinstance(compiled._cursor(), CursorDebugWrapper)
 
 
 def test_a_query_that_can_match_nothing_is_not_run(scales, django_assert_num_queries):
