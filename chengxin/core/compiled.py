@@ -85,9 +85,9 @@ def _cursor() -> Any:
     db.close_if_health_check_failed()  # what ``db.cursor()`` does first, once per request
     db.ensure_connection()
     kept = getattr(_local, "cursor", None)
+    # A cursor of another thread's or an older connection has another raw connection.
     if (
         kept is None
-        or kept.db is not db
         or kept.cursor.connection is not db.connection
         or isinstance(kept, CursorDebugWrapper) != db.queries_logged
     ):
@@ -105,7 +105,7 @@ def fetch_one(
     ``marker()``, meant for a unique value: every row it matches is read) with ``value`` in
     the marker's place; the first row as a dict of ``names`` (one per column, in order), or
     None."""
-    rows = _run(key, build, value, first_only=True)
+    rows = fetch_all(key, build, value)
     return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
@@ -113,16 +113,6 @@ def fetch_all(
     key: Hashable, build: Callable[[], QuerySet[Any]], value: Any
 ) -> list[tuple[Any, ...]]:
     """Like ``fetch_one``, every row (as tuples, in the queryset's order; slice it to bound it)."""
-    return _run(key, build, value, first_only=False)
-
-
-def _run(
-    key: Hashable,
-    build: Callable[[], QuerySet[Any]],
-    value: Any,
-    *,
-    first_only: bool,
-) -> list[tuple[Any, ...]]:
     plans = _plans()
     plan = plans.get(key)
     if plan is None:
@@ -137,11 +127,9 @@ def _run(
     params = values if plan.names is None else dict(zip(plan.names, values, strict=True))
     cursor = _cursor()
     cursor.execute(plan.sql, params)
-    # Every row, even for the first: the statement is then finished (an SQLite statement left
-    # part-read would hold its read transaction open until the kept cursor runs the next).
+    # Every row, also for ``fetch_one``: the statement is then finished (an SQLite statement
+    # left part-read would hold its read transaction open until the kept cursor runs the next).
     rows = cursor.fetchall()
-    if first_only:
-        rows = rows[:1]
     if plan.converters and rows:
         return [tuple(row) for row in plan.compiler.apply_converters(rows, plan.converters)]
     return rows
